@@ -1,0 +1,46 @@
+/**
+ * A batch of datapoints in parallel arrays: the unit every pipeline stage works on.
+ *
+ * Ownership rule: a stage may read a batch only during the call that hands it over. The producer
+ * (a receiver, usually) clears and refills the same batch for its next read, so a stage that keeps
+ * points must copy them out (the cache copies into its own typed arrays, a destination queue
+ * encodes them to bytes).
+ */
+export class MetricBatch {
+  names: string[] = [];
+  values: Float64Array;
+  timestamps: Float64Array;
+  length = 0;
+
+  constructor(capacity = 1024) {
+    this.values = new Float64Array(capacity);
+    this.timestamps = new Float64Array(capacity);
+  }
+
+  push(name: string, value: number, timestamp: number): void {
+    const i = this.length;
+    if (i === this.values.length) this.grow();
+    this.names[i] = name;
+    this.values[i] = value;
+    this.timestamps[i] = timestamp;
+    this.length = i + 1;
+  }
+
+  /** Empties the batch but keeps its arrays, so a receiver can refill it without allocating. */
+  clear(): void {
+    this.length = 0;
+  }
+
+  private grow(): void {
+    const cap = this.values.length * 2;
+    const values = new Float64Array(cap);
+    values.set(this.values);
+    const timestamps = new Float64Array(cap);
+    timestamps.set(this.timestamps);
+    this.values = values;
+    this.timestamps = timestamps;
+  }
+}
+
+/** Where a stage hands its output. Called synchronously; see MetricBatch for the ownership rule. */
+export type BatchSink = (batch: MetricBatch) => void;
