@@ -1,0 +1,30 @@
+import { encodeLineFrame } from './line.js';
+import { encodePickleFrame } from './pickle.js';
+import type { PointRun } from './point-run.js';
+import { encodeProtobufFrame } from './protobuf.js';
+
+/** DESTINATION_PROTOCOL values carbon accepts. */
+export type DestinationProtocol = 'pickle' | 'line' | 'protobuf';
+
+/** Encodes points [start, end) of a run as the bytes of one message on the wire. */
+export type FrameEncoder = (run: PointRun, start: number, end: number) => Buffer;
+
+export class UnknownDestinationProtocolError extends Error {
+  constructor(value: string) {
+    super(`DESTINATION_PROTOCOL must be one of pickle, line, protobuf. Invalid value: '${value}'`);
+    this.name = 'UnknownDestinationProtocolError';
+  }
+}
+
+export function frameEncoderFor(protocol: string): FrameEncoder {
+  switch (protocol) {
+    case 'pickle':
+      return encodePickleFrame;
+    case 'line':
+      return (run, start, end) => encodeLineFrame(run, start, end);
+    case 'protobuf':
+      return encodeProtobufFrame;
+    default:
+      throw new UnknownDestinationProtocolError(protocol);
+  }
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { encodeLineFrame } from '../../src/relay/encode/line.js';
+import { encodePickleFrame } from '../../src/relay/encode/pickle.js';
+import { formatCarbonTimestamp, formatCarbonValue } from '../../src/relay/encode/value-format.js';
+import { PY_LOAD_POINTS, pointsToJson, runPython, type OraclePoints } from './python-oracle.js';
+
+function makePoints(n: number, seed: number): OraclePoints {
+  let s = seed >>> 0;
+  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const special = [0, -0, 1, -1, 1.5, -2.5, 1e-5, 1e-11, -1e-11, 1 / 2048, 3 / 2048, -5 / 2048, 1.2345678901234567e19, 1e21, 1e22, -3e25, Infinity, -Infinity, NaN, 0.1, 123456789.123456789, 2 ** 53, 5e-324];
+  const names: string[] = [];
+  const timestamps = new Float64Array(n);
+  const values = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    names.push(i % 7 === 3 ? `ünï.cödé.${i}.µs` : `servers.host${i % 13}.cpu.${Math.floor(rnd() * 1e6)}`);
+    timestamps[i] = i % 5 === 0 ? 1_795_600_000 + i : 1_795_600_000 + rnd() * 1000;
+    const r = rnd();
+    values[i] = i < special.length ? special[i]! : r < 0.3 ? Math.floor(rnd() * 1e6) : r < 0.6 ? (rnd() - 0.5) * 10 ** Math.floor(rnd() * 30 - 15) : rnd() * 100;
+  }
+  return { names, timestamps, values };
+}
+
+describe('pickle frame', () => {
+  it('matches the spec example frame byte for byte', () => {
+    const f = encodePickleFrame({ names: ['foo.bar'], timestamps: Float64Array.of(1700000000), values: Float64Array.of(1.5) }, 0, 1);
+    expect(f.toString('hex')).toBe(
+      '0000002d80025d7100580700000066' + '6f6f2e626172710147' + '41d954fc40000000473ff800000000000086710286710361' + '2e',
+    );
+  });
+
+  it.each([0, 1, 2, 3, 84, 85, 86, 500, 999, 1000, 1001, 2001])('is byte-identical to pickle.dumps(protocol=2) for %i points', (n) => {
+    const p = makePoints(n, n + 17);
+    const ours = encodePickleFrame(p, 0, n);
+    const py = runPython(
+      PY_LOAD_POINTS + `import pickle\nb = pickle.dumps(rows, protocol=2)\nsys.stdout.buffer.write(struct.pack('!I', len(b)) + b)`,
+      pointsToJson(p),
+    );
+    expect(ours.toString('hex')).toBe(py.toString('hex'));
+  });
+
+  it('encodes a sub-range of a run', () => {
+    const p = makePoints(10, 5);
+    const sub = { names: p.names.slice(3, 7), timestamps: p.timestamps.slice(3, 7), values: p.values.slice(3, 7) };
+    expect(encodePickleFrame(p, 3, 7).equals(encodePickleFrame(sub, 0, 4))).toBe(true);
+  });
+});
+
+describe('line frame', () => {
+  it('is byte-identical to carbon CarbonLineClientProtocol formatting', () => {
+    const p = makePoints(400, 99);
+    p.timestamps[1] = -1.5;
+    p.timestamps[2] = 1795600000.9;
+    p.timestamps[3] = 1e22;
+    const ours = encodeLineFrame(p, 0, 400);
+    const py = runPython(
+      PY_LOAD_POINTS +
+        `out = []
+for metric, datapoint in rows:
+    if isinstance(datapoint[1], float):
+        value = ("%.10f" % datapoint[1]).rstrip('0').rstrip('.')
+    else:
+        value = "%d" % datapoint[1]
+    out.append(("%s %s %d" % (metric, value, datapoint[0])).encode('utf-8') + b'\\r\\n')
+sys.stdout.buffer.write(b''.join(out))`,
+      pointsToJson(p),
+    );
+    expect(ours.toString('utf8')).toBe(py.toString('utf8'));
+  });
+
+  it('formats the documented examples', () => {
+    expect(formatCarbonValue(1.5)).toBe('1.5');
+    expect(formatCarbonValue(1e-5)).toBe('0.00001');
+    expect(formatCarbonValue(1e-11)).toBe('0');
+    expect(formatCarbonValue(-0)).toBe('-0');
+    expect(formatCarbonValue(1.2345678901234567e19)).toBe('12345678901234567168');
+    expect(formatCarbonValue(1 / 2048)).toBe('0.0004882812');
+    expect(formatCarbonValue(NaN)).toBe('nan');
+    expect(formatCarbonValue(-Infinity)).toBe('-inf');
+    expect(formatCarbonTimestamp(1795600000.9)).toBe('1795600000');
+    expect(formatCarbonTimestamp(-0.5)).toBe('0');
+    expect(formatCarbonTimestamp(Infinity)).toBeNull();
+  });
+
+  it('leaves out points whose timestamp Python cannot format, and counts them', () => {
+    const skipped = { count: 0 };
+    const f = encodeLineFrame({ names: ['a', 'b'], timestamps: Float64Array.of(NaN, 10), values: Float64Array.of(1, 2) }, 0, 2, skipped);
+    expect(f.toString()).toBe('b 2 10\r\n');
+    expect(skipped.count).toBe(1);
+  });
+});
