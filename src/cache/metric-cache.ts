@@ -1,0 +1,339 @@
+import type { MetricBatch } from '../pipeline/batch.js';
+import { stats } from '../instrumentation/counters.js';
+import { getLogger, RateLimiter } from '../logging.js';
+import { normalizeSeries } from '../pipeline/tags.js';
+import { DrainBuffer } from './drain-buffer.js';
+import { NO_BLOCK, POINTS_PER_BLOCK, PointArena } from './point-arena.js';
+import { type CacheView, createDrainStrategy, type DrainStrategy, type StrategyOptions } from './write-strategies.js';
+
+const log = getLogger('cache');
+const badInputLog = new RateLimiter();
+
+export interface MetricCacheOptions {
+  /** MAX_CACHE_SIZE: most points held (sum over metrics); Infinity = unbounded. */
+  maxSize?: number;
+  /** CACHE_WRITE_STRATEGY: sorted (default), max, naive, timesorted, random; anything else drains FIFO as carbon does. */
+  strategy?: string;
+  /** MIN_TIMESTAMP_LAG (timesorted only), seconds. */
+  minTimestampLag?: number;
+  /** LOG_CACHE_QUEUE_SORTS: log "Sorted N cache queues" lines (at debug level). */
+  logQueueSorts?: boolean;
+  /**
+   * Called when a point is dropped because the cache is full and the cache was not already marked
+   * full (carbon's cacheFull event): the daemon pauses its TCP readers if USE_FLOW_CONTROL.
+   */
+  onFull?: () => void;
+  /** Called when the size falls below the low watermark (0.95 × maxSize) after having been full. */
+  onSpaceAvailable?: () => void;
+  /** Clock for timesorted's lag, seconds. */
+  now?: () => number;
+}
+
+/**
+ * carbon's MetricCache: metric name → (timestamp → value), insertion-ordered, with carbon's
+ * duplicate, full-cache and drain-order rules (spec carbon.md §6.1-6.3).
+ *
+ * Points live in a shared block arena (see PointArena); per-metric state is a row in typed arrays
+ * indexed by a small integer id, so a cached series costs one Map entry, its name and ~40 bytes.
+ */
+export class MetricCache implements CacheView {
+  /** Total points held: carbon's `MetricCache.size`. */
+  size = 0;
+  readonly maxSize: number;
+  readonly lowWatermark: number;
+  /** carbon's state.cacheTooFull: set when a point was dropped, cleared below the low watermark. */
+  tooFull = false;
+
+  private ids = new Map<string, number>();
+  private arena = new PointArena();
+  private nameOf: string[] = [];
+  private head: Int32Array;
+  private tail: Int32Array;
+  private count: Int32Array;
+  private minTs: Float64Array;
+  private maxTs: Float64Array;
+  /** 1 when points were not appended in timestamp order, so a pop must sort them. */
+  private unsorted: Uint8Array;
+  /** Position of the id in `live` (for O(1) random choice). */
+  private livePos: Int32Array;
+  private live: Int32Array;
+  private freeIds: number[] = [];
+  private nextId = 0;
+
+  private strategy: DrainStrategy;
+  private readonly onFull?: () => void;
+  private readonly onSpaceAvailable?: () => void;
+
+  constructor(opts: MetricCacheOptions = {}) {
+    this.maxSize = opts.maxSize ?? Infinity;
+    this.lowWatermark = this.maxSize * 0.95;
+    this.onFull = opts.onFull;
+    this.onSpaceAvailable = opts.onSpaceAvailable;
+    const cap = 1024;
+    this.head = new Int32Array(cap);
+    this.tail = new Int32Array(cap);
+    this.count = new Int32Array(cap);
+    this.minTs = new Float64Array(cap);
+    this.maxTs = new Float64Array(cap);
+    this.unsorted = new Uint8Array(cap);
+    this.livePos = new Int32Array(cap);
+    this.live = new Int32Array(cap);
+    const strategyOpts: StrategyOptions = { minTimestampLag: opts.minTimestampLag, now: opts.now };
+    if (opts.logQueueSorts) strategyOpts.logSorts = (m) => log.debug(m);
+    this.strategy = createDrainStrategy(opts.strategy ?? 'sorted', this, strategyOpts);
+  }
+
+  /** Number of metric entries (carbon's `len(MetricCache())`, reported as cache.queues). */
+  get queues(): number {
+    return this.ids.size;
+  }
+
+  get isFull(): boolean {
+    return this.maxSize !== Infinity && this.size >= this.maxSize;
+  }
+
+  /** timesorted's MIN_TIMESTAMP_LAG; carbon zeroes it at shutdown so everything drains. */
+  setMinTimestampLag(seconds: number): void {
+    const s = this.strategy as { minTimestampLag?: number };
+    if (typeof s.minTimestampLag === 'number') s.minTimestampLag = seconds;
+  }
+
+  /**
+   * The cache stage (carbon's CacheFeedingProcessor): names are tag-normalised, then stored. The
+   * batch is only read during the call.
+   */
+  storeBatch(batch: MetricBatch): void {
+    const { names, timestamps, values } = batch;
+    for (let i = 0; i < batch.length; i++) {
+      this.store(normalizeSeries(names[i], reportBadTaggedName), timestamps[i], values[i]);
+    }
+  }
+
+  /** Stores one point under exactly `name` (no normalisation: carbon's self-metrics path). */
+  store(name: string, ts: number, value: number): void {
+    let id = this.ids.get(name);
+    // carbon's `timestamp not in self[metric]` registers the name even when the point is then dropped.
+    if (id === undefined) id = this.addSeries(name);
+    const c = this.count[id];
+    if (c > 0 && ts <= this.maxTs[id] && ts >= this.minTs[id] && this.overwrite(id, ts, value)) return;
+    if (this.maxSize !== Infinity && this.size >= this.maxSize) {
+      this.dropForFull();
+      return;
+    }
+    const slot = c % POINTS_PER_BLOCK;
+    let block: number;
+    if (slot === 0) {
+      block = this.arena.allocBlock();
+      if (c === 0) this.head[id] = block;
+      else this.arena.link(this.tail[id], block);
+      this.tail[id] = block;
+    } else {
+      block = this.tail[id];
+    }
+    this.arena.set(block, slot, ts, value);
+    if (c === 0) {
+      this.minTs[id] = ts;
+      this.maxTs[id] = ts;
+    } else {
+      if (ts < this.maxTs[id] || ts !== ts) this.unsorted[id] = 1;
+      else this.maxTs[id] = ts;
+      if (ts < this.minTs[id]) this.minTs[id] = ts;
+    }
+    this.count[id] = c + 1;
+    this.size++;
+  }
+
+  has(name: string): boolean {
+    return this.ids.has(name);
+  }
+
+  countOf(name: string): number {
+    const id = this.ids.get(name);
+    return id === undefined ? 0 : this.count[id];
+  }
+
+  oldestTimestampOf(name: string): number | undefined {
+    const id = this.ids.get(name);
+    return id === undefined || this.count[id] === 0 ? undefined : this.minTs[id];
+  }
+
+  names(): IterableIterator<string> {
+    return this.ids.keys();
+  }
+
+  firstName(): string | undefined {
+    return this.ids.keys().next().value;
+  }
+
+  randomName(): string | undefined {
+    const n = this.ids.size;
+    if (n === 0) return undefined;
+    return this.nameOf[this.live[Math.floor(Math.random() * n)]];
+  }
+
+  /**
+   * The cached points of exactly `name`, in insertion order (CarbonLink's cache-query), or
+   * undefined when the name has no entry. Copies; the cache is not changed.
+   */
+  getDatapoints(name: string): { timestamps: Float64Array; values: Float64Array } | undefined {
+    const id = this.ids.get(name);
+    if (id === undefined) return undefined;
+    const n = this.count[id];
+    const timestamps = new Float64Array(n);
+    const values = new Float64Array(n);
+    this.arena.copyChain(this.head[id], n, timestamps, values, 0);
+    return { timestamps, values };
+  }
+
+  /** Removes `name` and returns its points sorted by timestamp (carbon's pop), or undefined if absent. */
+  pop(name: string): { timestamps: Float64Array; values: Float64Array } | undefined {
+    if (!this.ids.has(name)) return undefined;
+    const buf = new DrainBuffer(1, Math.max(1, this.countOf(name)));
+    this.popInto(name, buf);
+    return { timestamps: buf.timestamps.slice(0, buf.points), values: buf.values.slice(0, buf.points) };
+  }
+
+  /**
+   * Removes `name` and appends it with its points, sorted by timestamp, to `out`. Returns the number
+   * of points (0 for carbon's empty entries left by a full cache), or -1 if the name is not cached.
+   */
+  popInto(name: string, out: DrainBuffer): number {
+    const id = this.ids.get(name);
+    if (id === undefined) return -1;
+    const n = this.count[id];
+    const offset = out.reserve(name, n);
+    if (n > 0) {
+      this.arena.copyChain(this.head[id], n, out.timestamps, out.values, offset);
+      if (this.unsorted[id]) sortPointsByTimestamp(out.timestamps, out.values, offset, n);
+      this.arena.freeChain(this.head[id], this.tail[id]);
+    }
+    this.removeSeries(name, id);
+    this.size -= n;
+    this.checkAvailableSpace();
+    return n;
+  }
+
+  /**
+   * Pops the next metric in CACHE_WRITE_STRATEGY order into `out`; returns its name, or null when
+   * the cache is empty or the strategy ends the pass (timesorted with nothing old enough).
+   */
+  drainNextInto(out: DrainBuffer): string | null {
+    while (this.ids.size > 0) {
+      const name = this.strategy.chooseNext();
+      if (name === null) return null;
+      if (this.popInto(name, out) >= 0) return name;
+    }
+    return null;
+  }
+
+  /** Convenience form of drainNextInto for one metric. */
+  drainNext(): { metric: string; timestamps: Float64Array; values: Float64Array } | null {
+    const buf = new DrainBuffer(1, 16);
+    const metric = this.drainNextInto(buf);
+    if (metric === null) return null;
+    return { metric, timestamps: buf.timestamps.slice(0, buf.points), values: buf.values.slice(0, buf.points) };
+  }
+
+  /** Bytes held by the cache's typed arrays (points arena and per-metric rows), for memory reports. */
+  get arrayBytes(): number {
+    return this.arena.capacityBlocks * (POINTS_PER_BLOCK * 16 + 4) + this.head.length * (4 * 5 + 8 * 2 + 1);
+  }
+
+  private overwrite(id: number, ts: number, value: number): boolean {
+    let b = this.head[id];
+    let remaining = this.count[id];
+    while (b !== NO_BLOCK && remaining > 0) {
+      const n = Math.min(POINTS_PER_BLOCK, remaining);
+      for (let s = 0; s < n; s++) {
+        if (this.arena.ts(b, s) === ts) {
+          this.arena.setValue(b, s, value);
+          return true;
+        }
+      }
+      remaining -= n;
+      b = this.arena.nextOf(b);
+    }
+    return false;
+  }
+
+  private dropForFull(): void {
+    stats.increment('cache.overflow');
+    if (badInputLog.allow('full') >= 0) log.warn(`MetricCache is full: self.size=${this.size}`);
+    if (!this.tooFull) {
+      this.tooFull = true;
+      this.onFull?.();
+    }
+  }
+
+  private checkAvailableSpace(): void {
+    if (this.tooFull && this.size < this.lowWatermark) {
+      this.tooFull = false;
+      log.info(`MetricCache below watermark: self.size=${this.size}`);
+      this.onSpaceAvailable?.();
+    }
+  }
+
+  private addSeries(name: string): number {
+    const id = this.freeIds.length > 0 ? this.freeIds.pop()! : this.nextId++;
+    if (id >= this.head.length) this.growRows();
+    this.ids.set(name, id);
+    this.nameOf[id] = name;
+    this.head[id] = NO_BLOCK;
+    this.tail[id] = NO_BLOCK;
+    this.count[id] = 0;
+    this.unsorted[id] = 0;
+    const pos = this.ids.size - 1;
+    this.live[pos] = id;
+    this.livePos[id] = pos;
+    return id;
+  }
+
+  private removeSeries(name: string, id: number): void {
+    this.ids.delete(name);
+    // Swap-remove from the dense live list (ids.size is already the new length).
+    const pos = this.livePos[id];
+    const last = this.live[this.ids.size];
+    this.live[pos] = last;
+    this.livePos[last] = pos;
+    this.nameOf[id] = '';
+    this.freeIds.push(id);
+  }
+
+  private growRows(): void {
+    const cap = this.head.length * 2;
+    const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(cap);
+      b.set(a);
+      return b;
+    };
+    this.head = grow(this.head, (n) => new Int32Array(n));
+    this.tail = grow(this.tail, (n) => new Int32Array(n));
+    this.count = grow(this.count, (n) => new Int32Array(n));
+    this.livePos = grow(this.livePos, (n) => new Int32Array(n));
+    this.live = grow(this.live, (n) => new Int32Array(n));
+    this.minTs = grow(this.minTs, (n) => new Float64Array(n));
+    this.maxTs = grow(this.maxTs, (n) => new Float64Array(n));
+    this.unsorted = grow(this.unsorted, (n) => new Uint8Array(n));
+  }
+}
+
+function reportBadTaggedName(name: string, err: Error): void {
+  stats.increment('invalidTaggedNames');
+  if (badInputLog.allow('tags') >= 0) log.warn(`Error parsing metric ${name}: ${err.message}`);
+}
+
+/** Sorts points [offset, offset+n) by timestamp, stably (carbon: sorted(items, key=timestamp)). */
+function sortPointsByTimestamp(ts: Float64Array, values: Float64Array, offset: number, n: number): void {
+  const idx = Array.from({ length: n }, (_, i) => i);
+  idx.sort((a, b) => {
+    const x = ts[offset + a];
+    const y = ts[offset + b];
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  const t2 = ts.slice(offset, offset + n);
+  const v2 = values.slice(offset, offset + n);
+  for (let i = 0; i < n; i++) {
+    ts[offset + i] = t2[idx[i]];
+    values[offset + i] = v2[idx[i]];
+  }
+}
