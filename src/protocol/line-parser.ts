@@ -1,0 +1,185 @@
+/**
+ * Plaintext protocol (`metric value timestamp`) parsing with carbon's Python semantics, from raw
+ * bytes straight into a MetricBatch.
+ *
+ * TCP (Twisted LineOnlyReceiver, delimiter `\n`): see LineStreamParser. UDP (one datagram, Python
+ * `splitlines()`): see parseDatagram.
+ */
+import type { MetricBatch } from '../pipeline/batch.js';
+import { latin1 } from './bytes.js';
+import { ACCEPT_OK, ACCEPT_TIMESTAMP_NAN, type PointAcceptor } from './point-acceptor.js';
+import { parsePyFloat, parseSimpleFloatBytes } from './python-float.js';
+import { pySplit, pySplitLines } from './python-text.js';
+
+/** Twisted LineOnlyReceiver.MAX_LENGTH. */
+export const MAX_LINE_LENGTH = 16384;
+/** Twisted's UDP port reads at most this many bytes of a datagram; the rest is cut off. */
+export const MAX_DATAGRAM_LENGTH = 8192;
+
+/** Outcome of feeding bytes; anything but LINE_OK means carbon drops the connection. */
+export const LINE_OK = 0;
+/** A line (or an unterminated remainder) longer than the limit. */
+export const LINE_TOO_LONG = 1;
+/** A line that is not valid UTF-8 (UnicodeDecodeError escapes lineReceived). */
+export const LINE_BAD_UTF8 = 2;
+/** A NaN or infinite timestamp reached `int()` in the accept path. */
+export const LINE_BAD_TIMESTAMP = 3;
+export type LineFeedStatus = typeof LINE_OK | typeof LINE_TOO_LONG | typeof LINE_BAD_UTF8 | typeof LINE_BAD_TIMESTAMP;
+
+/** Called with the decoded text of a line carbon would log as invalid and skip. */
+export type InvalidLineHandler = (line: string) => void;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Parses one decoded line as carbon does; `undefined` = ValueError (logged, skipped). */
+export function parseLineText(line: string): [name: string, value: number, timestamp: number] | undefined {
+  const fields = pySplit(line);
+  if (fields.length !== 3) return undefined;
+  const timestamp = parsePyFloat(fields[2]);
+  if (timestamp === undefined) return undefined;
+  const value = parsePyFloat(fields[1]);
+  if (value === undefined) return undefined;
+  return [fields[0], value, timestamp];
+}
+
+/** ASCII bytes that Python's str.split() treats as whitespace. */
+function isAsciiWhitespaceByte(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
+}
+
+/**
+ * The TCP plaintext stream of one connection. Keeps the unterminated tail between reads (and
+ * drops it with the connection, as carbon does).
+ */
+export class LineStreamParser {
+  private pending: Buffer | null = null;
+
+  constructor(
+    private readonly acceptor: PointAcceptor,
+    private readonly onInvalidLine: InvalidLineHandler,
+    private readonly maxLineLength = MAX_LINE_LENGTH,
+  ) {}
+
+  /** Bytes held back because their line has not ended yet. */
+  get pendingBytes(): number {
+    return this.pending?.length ?? 0;
+  }
+
+  /**
+   * Parses every complete line in `chunk` (after any held-back tail) into `out`. On a non-OK
+   * status the points before the offending line are in `out` and the rest of the read is
+   * discarded: the caller closes the connection.
+   */
+  feed(chunk: Buffer, out: MetricBatch): LineFeedStatus {
+    const data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending = null;
+    let start = 0;
+    const end = data.length;
+    for (;;) {
+      const nl = data.indexOf(0x0a, start);
+      if (nl < 0) break;
+      if (nl - start > this.maxLineLength) return LINE_TOO_LONG;
+      const status = this.parseLine(data, start, nl, out);
+      if (status !== LINE_OK) return status;
+      start = nl + 1;
+    }
+    if (end - start > this.maxLineLength) return LINE_TOO_LONG;
+    // Copy the tail: the caller's chunk may be large and is otherwise garbage after this call.
+    if (start < end) this.pending = Buffer.from(data.subarray(start, end));
+    return LINE_OK;
+  }
+
+  private parseLine(buf: Buffer, start: number, end: number, out: MetricBatch): LineFeedStatus {
+    // Fast path: an ASCII line split on ASCII whitespace into exactly three fields.
+    const bounds = FIELD_BOUNDS;
+    let fields = 0;
+    let i = start;
+    while (i < end) {
+      let c = buf[i];
+      if (c >= 0x80) return this.parseLineSlow(buf, start, end, out);
+      if (isAsciiWhitespaceByte(c)) {
+        i++;
+        continue;
+      }
+      const fieldStart = i;
+      while (i < end && (c = buf[i]) < 0x80 && !isAsciiWhitespaceByte(c)) i++;
+      if (c >= 0x80 && i < end) return this.parseLineSlow(buf, start, end, out);
+      if (fields < 3) {
+        bounds[fields * 2] = fieldStart;
+        bounds[fields * 2 + 1] = i;
+      }
+      fields++;
+    }
+    if (fields !== 3) {
+      this.onInvalidLine(latin1(buf, start, end));
+      return LINE_OK;
+    }
+    let timestamp = parseSimpleFloatBytes(buf, bounds[4], bounds[5]);
+    if (timestamp === undefined) timestamp = parsePyFloat(latin1(buf, bounds[4], bounds[5]));
+    let value = timestamp === undefined ? undefined : parseSimpleFloatBytes(buf, bounds[2], bounds[3]);
+    if (timestamp !== undefined && value === undefined) value = parsePyFloat(latin1(buf, bounds[2], bounds[3]));
+    if (timestamp === undefined || value === undefined) {
+      this.onInvalidLine(latin1(buf, start, end));
+      return LINE_OK;
+    }
+    const name = latin1(buf, bounds[0], bounds[1]);
+    return this.acceptor.accept(out, name, value, timestamp) === ACCEPT_OK ? LINE_OK : LINE_BAD_TIMESTAMP;
+  }
+
+  private parseLineSlow(buf: Buffer, start: number, end: number, out: MetricBatch): LineFeedStatus {
+    let text: string;
+    try {
+      text = utf8.decode(buf.subarray(start, end));
+    } catch {
+      return LINE_BAD_UTF8;
+    }
+    const point = parseLineText(text);
+    if (!point) {
+      this.onInvalidLine(text);
+      return LINE_OK;
+    }
+    return this.acceptor.accept(out, point[0], point[1], point[2]) === ACCEPT_OK ? LINE_OK : LINE_BAD_TIMESTAMP;
+  }
+}
+
+/** Scratch space for field offsets (start, end) × 3; the parser is synchronous. */
+const FIELD_BOUNDS = new Int32Array(6);
+
+/** Outcome of one datagram. */
+export const DATAGRAM_OK = 0;
+/** Not valid UTF-8: carbon drops the whole datagram. */
+export const DATAGRAM_BAD_UTF8 = 1;
+/** An infinite timestamp raised OverflowError: the rest of the datagram was dropped. */
+export const DATAGRAM_TRUNCATED_BY_INFINITE_TIMESTAMP = 2;
+export type DatagramStatus = typeof DATAGRAM_OK | typeof DATAGRAM_BAD_UTF8 | typeof DATAGRAM_TRUNCATED_BY_INFINITE_TIMESTAMP;
+
+/**
+ * One UDP datagram, as carbon's MetricDatagramReceiver reads it: cut to 8192 bytes, decoded as a
+ * whole, split with `splitlines()`. A NaN timestamp is logged as an invalid line (the ValueError
+ * is caught per line), an infinite one ends the datagram (OverflowError is not).
+ */
+export function parseDatagram(
+  datagram: Uint8Array,
+  acceptor: PointAcceptor,
+  out: MetricBatch,
+  onInvalidLine: InvalidLineHandler,
+  maxLength = MAX_DATAGRAM_LENGTH,
+): DatagramStatus {
+  let text: string;
+  try {
+    text = utf8.decode(datagram.length > maxLength ? datagram.subarray(0, maxLength) : datagram);
+  } catch {
+    return DATAGRAM_BAD_UTF8;
+  }
+  for (const line of pySplitLines(text)) {
+    const point = parseLineText(line);
+    if (!point) {
+      onInvalidLine(line);
+      continue;
+    }
+    const status = acceptor.accept(out, point[0], point[1], point[2]);
+    if (status === ACCEPT_TIMESTAMP_NAN) onInvalidLine(line);
+    else if (status !== ACCEPT_OK) return DATAGRAM_TRUNCATED_BY_INFINITE_TIMESTAMP;
+  }
+  return DATAGRAM_OK;
+}
