@@ -1,0 +1,199 @@
+import { stats } from '../../instrumentation/counters.js';
+import { getLogger } from '../../logging.js';
+import { MetricBatch, type BatchSink } from '../batch.js';
+import type { Clock } from './clock.js';
+import { LoopingCall } from './looping-call.js';
+import type { AggregationFunction } from './methods.js';
+import { pyFloatMod } from './python-float.js';
+
+const log = getLogger('aggregator');
+
+/** Self-metric names (carbon's, plus the late-data ones, which are only counted when a window is set). */
+export const AGGREGATOR_COUNTERS = {
+  sent: 'aggregateDatapointsSent',
+  allocatedBuffers: 'allocatedBuffers',
+  bufferedDatapoints: 'bufferedDatapoints',
+  latePointsArrived: 'aggregator.latePointsArrived',
+  intervalsReEmitted: 'aggregator.intervalsReEmitted',
+  pointsTooLate: 'aggregator.pointsTooLate',
+} as const;
+
+export interface BufferSettings {
+  /** MAX_AGGREGATION_INTERVALS (carbon default 5). */
+  maxAggregationIntervals: number;
+  /** WRITE_BACK_FREQUENCY seconds, or null (carbon default None). */
+  writeBackFrequency: number | null;
+  /**
+   * AGGREGATION_LATENESS_WINDOW seconds (carbon-ts only). 0 = carbon's behaviour. Otherwise an
+   * interval is kept until `window` seconds after it ends (as well as carbon's own retention) so a
+   * late point re-emits the complete aggregate, and a point for an interval already let go is dropped
+   * and counted instead of being emitted as a partial aggregate.
+   */
+  latenessWindow: number;
+}
+
+/** One interval's values (carbon's IntervalBuffer), in a growable typed array. */
+class IntervalBuffer {
+  values = new Float64Array(4);
+  count = 0;
+  active = true;
+  emitted = false;
+
+  constructor(readonly interval: number) {}
+
+  input(value: number): void {
+    if (this.count === this.values.length) {
+      const grown = new Float64Array(this.count * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.count++] = value;
+    this.active = true;
+  }
+}
+
+/**
+ * Values of one aggregate name, by interval (carbon's MetricBuffer). Configured by the first rule
+ * that feeds it; its compute loop starts one period after creation and stops when it is empty.
+ */
+export class MetricBuffer {
+  readonly intervals = new Map<number, IntervalBuffer>();
+  alive = true;
+  private task: LoopingCall | null = null;
+  private frequency = 0;
+  private aggregate: AggregationFunction | null = null;
+
+  constructor(
+    readonly name: string,
+    private readonly manager: BufferManager,
+  ) {}
+
+  get configured(): boolean {
+    return this.task !== null;
+  }
+
+  configure(frequency: number, aggregate: AggregationFunction): void {
+    this.frequency = frequency;
+    this.aggregate = aggregate;
+    const wbf = this.manager.settings.writeBackFrequency;
+    this.task = new LoopingCall(this.manager.clock, () => this.compute());
+    this.task.start(wbf !== null ? Math.min(wbf, frequency) : frequency);
+  }
+
+  /** Adds a value; false when the late-data window says the point is too late to use. */
+  input(timestamp: number, value: number): boolean {
+    const interval = timestamp - pyFloatMod(timestamp, this.frequency);
+    let buf = this.intervals.get(interval);
+    const window = this.manager.settings.latenessWindow;
+    if (buf === undefined) {
+      if (window > 0 && interval + this.frequency + window <= this.manager.clock.now()) {
+        stats.increment(AGGREGATOR_COUNTERS.pointsTooLate);
+        return false;
+      }
+      buf = new IntervalBuffer(interval);
+      this.intervals.set(interval, buf);
+    } else if (window > 0 && buf.emitted) {
+      stats.increment(AGGREGATOR_COUNTERS.latePointsArrived);
+    }
+    buf.input(value);
+    this.manager.bufferedDatapoints++;
+    return true;
+  }
+
+  /** carbon's compute_value: emit intervals that got values since their last emission, expire old ones. */
+  compute(): void {
+    const { settings, clock } = this.manager;
+    const now = Math.trunc(clock.now());
+    const currentInterval = now - pyFloatMod(now, this.frequency);
+    const threshold = currentInterval - settings.maxAggregationIntervals * this.frequency;
+    const window = settings.latenessWindow;
+    const out = this.manager.output;
+    for (const buf of [...this.intervals.values()]) {
+      if (buf.active) {
+        out.push(this.name, this.aggregate!(buf.values, buf.count), buf.interval);
+        stats.increment(AGGREGATOR_COUNTERS.sent);
+        if (window > 0 && buf.emitted) stats.increment(AGGREGATOR_COUNTERS.intervalsReEmitted);
+        buf.active = false;
+        buf.emitted = true;
+      }
+      if (buf.interval < threshold && (window <= 0 || buf.interval + this.frequency + window <= now)) {
+        this.intervals.delete(buf.interval);
+        this.manager.bufferedDatapoints -= buf.count;
+        if (this.intervals.size === 0) {
+          this.close();
+          this.manager.forget(this);
+        }
+      }
+    }
+    this.manager.flush();
+  }
+
+  close(): void {
+    this.alive = false;
+    this.task?.stop();
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const b of this.intervals.values()) n += b.count;
+    return n;
+  }
+}
+
+/**
+ * All aggregation buffers, keyed by aggregate name only (two rules producing the same name share a
+ * buffer, configured by whichever created it), emitting to the generated-points sink.
+ */
+export class BufferManager {
+  readonly buffers = new Map<string, MetricBuffer>();
+  /** Emissions of one compute run, handed to the sink as one batch. */
+  readonly output = new MetricBatch(64);
+  bufferedDatapoints = 0;
+
+  constructor(
+    readonly clock: Clock,
+    readonly settings: BufferSettings,
+    private readonly sink: BatchSink,
+  ) {}
+
+  getBuffer(name: string): MetricBuffer {
+    let buf = this.buffers.get(name);
+    if (buf === undefined) {
+      buf = new MetricBuffer(name, this);
+      this.buffers.set(name, buf);
+    }
+    return buf;
+  }
+
+  forget(buf: MetricBuffer): void {
+    if (this.buffers.get(buf.name) === buf) this.buffers.delete(buf.name);
+  }
+
+  /** Drops every buffer (carbon does this on each rules reload; pending aggregates are lost). */
+  clear(): void {
+    for (const buf of this.buffers.values()) buf.close();
+    this.buffers.clear();
+    this.bufferedDatapoints = 0;
+  }
+
+  get size(): number {
+    return this.buffers.size;
+  }
+
+  publishGauges(): void {
+    stats.setGauge(AGGREGATOR_COUNTERS.allocatedBuffers, this.buffers.size);
+    stats.setGauge(AGGREGATOR_COUNTERS.bufferedDatapoints, this.bufferedDatapoints);
+  }
+
+  flush(): void {
+    if (this.output.length === 0) return;
+    try {
+      this.sink(this.output);
+    } catch (err) {
+      log.error({ err }, 'generated-points sink failed; aggregates of this run are lost');
+    } finally {
+      this.output.clear();
+    }
+    this.publishGauges();
+  }
+}
