@@ -1,0 +1,38 @@
+/**
+ * The parse tree of a Python `re` pattern, as src/regex/python-regex-parser.ts builds it. It mirrors
+ * the node kinds of CPython's re/_parser.py closely enough that the same validity rules (nothing to
+ * repeat, fixed-width look-behind, group references) can be checked on it before it is emitted as a
+ * JavaScript pattern.
+ */
+
+/** The Python flags that change how a token matches; `x` only changes parsing, so it is not here. */
+export interface ScopeFlags {
+  ignoreCase: boolean;
+  multiline: boolean;
+  dotAll: boolean;
+  ascii: boolean;
+}
+
+/** `\d \D \s \S \w \W` */
+export type CategoryName = 'd' | 'D' | 's' | 'S' | 'w' | 'W';
+
+export type ClassItem =
+  | { kind: 'range'; lo: number; hi: number }
+  | { kind: 'category'; name: CategoryName; ascii: boolean };
+
+export type Node =
+  | { kind: 'literal'; cp: number }
+  | { kind: 'any'; dotAll: boolean }
+  | { kind: 'class'; negate: boolean; items: ClassItem[] }
+  | { kind: 'category'; name: CategoryName; ascii: boolean }
+  /** `^ $ \A \Z \b \B`; `multiline` and `ascii` are the flags in force where it appears. */
+  | { kind: 'anchor'; which: 'bol' | 'eol' | 'bos' | 'eos' | 'boundary' | 'nonBoundary'; multiline: boolean; ascii: boolean }
+  | { kind: 'group'; index: number | null; name: string | null; body: Node }
+  | { kind: 'look'; behind: boolean; negate: boolean; body: Node }
+  | { kind: 'repeat'; min: number; max: number; lazy: boolean; body: Node }
+  | { kind: 'backref'; index: number }
+  | { kind: 'seq'; items: Node[] }
+  | { kind: 'alt'; branches: Node[] };
+
+/** Python's MAXREPEAT on 64-bit builds: a repeat bound at or above it is "too large". */
+export const PY_MAXREPEAT = 4294967295;
