@@ -1,0 +1,158 @@
+import * as fs from 'node:fs';
+import { CorruptWhisperFile } from './errors.js';
+import { AGGREGATION_METHOD_TO_TYPE, METADATA_SIZE, type WhisperInfo } from './format.js';
+import { checkLayout, headerLengthFor, parseHeader } from './header.js';
+
+/** Header bytes read by the first pread: enough for 8 archives, so one syscall almost always does. */
+const HEADER_PROBE_SIZE = METADATA_SIZE + 12 * 8;
+
+/**
+ * An open Whisper file: descriptor, parsed header, and the slot-0 timestamp
+ * ("base") of each archive. All I/O is positional (pread/pwrite): no seek
+ * state, one syscall per contiguous range.
+ *
+ * Bases are cached because every write path needs them and they only change
+ * when slot 0 of an archive is written; `writeAt` refreshes the cache from the
+ * bytes it writes, so the cache always equals what Python would re-read.
+ */
+export class WhisperFile {
+  readonly path: string;
+  readonly fd: number;
+  readonly writable: boolean;
+  info: WhisperInfo;
+  aggregationType: number;
+  /** Current file length; grows if a write ends past it (Python lets future points do that). */
+  fileSize: number;
+  /** Inode and device at open, to notice a file replaced by rename (whisper-resize). */
+  readonly ino: number;
+  readonly dev: number;
+  /** Per-archive slot-0 timestamp; NaN when not read yet. */
+  private readonly bases: Float64Array;
+
+  private constructor(path: string, fd: number, writable: boolean, stat: fs.Stats, info: WhisperInfo) {
+    this.path = path;
+    this.fd = fd;
+    this.writable = writable;
+    this.info = info;
+    this.aggregationType = AGGREGATION_METHOD_TO_TYPE.get(info.aggregationMethod)!;
+    this.fileSize = stat.size;
+    this.ino = stat.ino;
+    this.dev = stat.dev;
+    this.bases = new Float64Array(info.archives.length).fill(Number.NaN);
+  }
+
+  /**
+   * Opens and parses `path`. `strict` also checks that the archives lie inside
+   * the file without overlapping (required before any data read or write);
+   * without it only Python's own header checks apply (info()).
+   */
+  static open(path: string, writable: boolean, strict = true): WhisperFile {
+    const fd = fs.openSync(path, writable ? 'r+' : 'r');
+    try {
+      const stat = fs.fstatSync(fd);
+      let buf = Buffer.allocUnsafe(HEADER_PROBE_SIZE);
+      let got = fs.readSync(fd, buf, 0, HEADER_PROBE_SIZE, 0);
+      const wanted = headerLengthFor(buf.subarray(0, got), path);
+      if (wanted > got && got === HEADER_PROBE_SIZE) {
+        buf = Buffer.allocUnsafe(wanted);
+        got = fs.readSync(fd, buf, 0, wanted, 0);
+      }
+      const info = parseHeader(buf.subarray(0, Math.min(got, wanted)), path);
+      if (strict) checkLayout(info, stat.size, path);
+      return new WhisperFile(path, fd, writable, stat, info);
+    } catch (err) {
+      fs.closeSync(fd);
+      throw err;
+    }
+  }
+
+  /** Re-reads the header in place (after an external header edit); drops cached bases. */
+  reloadHeader(): void {
+    const stat = fs.fstatSync(this.fd);
+    const probe = Buffer.allocUnsafe(HEADER_PROBE_SIZE);
+    const got = fs.readSync(this.fd, probe, 0, HEADER_PROBE_SIZE, 0);
+    const wanted = headerLengthFor(probe.subarray(0, got), this.path);
+    let buf = probe.subarray(0, Math.min(got, wanted));
+    if (wanted > got && got === HEADER_PROBE_SIZE) {
+      buf = Buffer.allocUnsafe(wanted);
+      buf = buf.subarray(0, fs.readSync(this.fd, buf, 0, wanted, 0));
+    }
+    const info = parseHeader(buf, this.path);
+    checkLayout(info, stat.size, this.path);
+    if (info.archives.length !== this.bases.length) {
+      throw new CorruptWhisperFile('Archive count changed while the file was open', this.path);
+    }
+    this.info = info;
+    this.aggregationType = AGGREGATION_METHOD_TO_TYPE.get(info.aggregationMethod)!;
+    this.fileSize = stat.size;
+    this.bases.fill(Number.NaN);
+  }
+
+  /** Timestamp stored in slot 0 of archive `index` (0 = archive never written). */
+  base(index: number): number {
+    let b = this.bases[index];
+    if (Number.isNaN(b)) {
+      const buf = BASE_BUFFER;
+      this.readExactly(buf, 0, 4, this.info.archives[index].offset, 'Unable to read base datapoint');
+      b = buf.readUInt32BE(0);
+      this.bases[index] = b;
+    }
+    return b;
+  }
+
+  /** Reads exactly `length` bytes at `position` into `buf[bufOffset..]`; a short read means the file shrank. */
+  readExactly(buf: Buffer, bufOffset: number, length: number, position: number, what = 'Unable to read datapoints'): void {
+    let done = 0;
+    while (done < length) {
+      const n = fs.readSync(this.fd, buf, bufOffset + done, length - done, position + done);
+      if (n === 0) throw new CorruptWhisperFile(what, this.path);
+      done += n;
+    }
+  }
+
+  /** Writes `buf[bufOffset..bufOffset+length)` at `position` and keeps the base cache and size in step. */
+  writeAt(buf: Buffer, bufOffset: number, length: number, position: number): void {
+    let done = 0;
+    while (done < length) done += fs.writeSync(this.fd, buf, bufOffset + done, length - done, position + done);
+    const end = position + length;
+    if (end > this.fileSize) this.fileSize = end;
+    const archives = this.info.archives;
+    for (let i = 0; i < archives.length; i++) {
+      const at = archives[i].offset;
+      if (at >= position && at < end) {
+        this.bases[i] = at + 4 <= end ? buf.readUInt32BE(bufOffset + (at - position)) : Number.NaN;
+      } else if (at < position && at + 4 > position) {
+        this.bases[i] = Number.NaN;
+      }
+    }
+  }
+
+  fsync(): void {
+    fs.fsyncSync(this.fd);
+  }
+
+  close(): void {
+    fs.closeSync(this.fd);
+  }
+}
+
+const BASE_BUFFER = Buffer.alloc(4);
+
+/** A reusable byte buffer that grows to the largest size asked for. */
+export class ScratchBuffer {
+  private buf = Buffer.allocUnsafe(4096);
+  get(size: number): Buffer {
+    if (this.buf.length < size) this.buf = Buffer.allocUnsafe(Math.max(size, this.buf.length * 2));
+    return this.buf;
+  }
+}
+
+/** Runs `fn` on a freshly opened file and always closes it (the per-call API's open/close like Python's `with open`). */
+export function withWhisperFile<T>(path: string, writable: boolean, fn: (file: WhisperFile) => T): T {
+  const file = WhisperFile.open(path, writable);
+  try {
+    return fn(file);
+  } finally {
+    file.close();
+  }
+}
