@@ -1,0 +1,58 @@
+import { MetricBatch } from '../../src/pipeline/batch.js';
+import { FakeClock } from '../../src/pipeline/aggregate/clock.js';
+import { AGGREGATE_ERRORS_COUNTER, createAggregatorStages, type AggregatorStageOptions } from '../../src/pipeline/aggregate/stages.js';
+import { stats } from '../../src/instrumentation/counters.js';
+
+/** A timed input stream, run the same way through carbon-ts here and Python carbon in the driver. */
+export interface Scenario {
+  rules: string;
+  rewrite?: string | null;
+  settings?: Record<string, number | boolean | null>;
+  start: number;
+  events: ({ advance: number } | { points: [string, number, number][] })[];
+}
+
+/** [name, timestamp, value, emitted-at] */
+export type Emission = [string, number, number, number];
+
+export interface ScenarioResult {
+  generated: Emission[];
+  forwarded: Emission[];
+  lost: number;
+}
+
+export function runScenarioInCarbonTs(s: Scenario, extra: Partial<AggregatorStageOptions> = {}): ScenarioResult {
+  const clock = new FakeClock(s.start);
+  const generated: Emission[] = [];
+  const forwarded: Emission[] = [];
+  const collect = (into: Emission[]) => (b: MetricBatch) => {
+    for (let i = 0; i < b.length; i++) into.push([b.names[i], b.timestamps[i], b.values[i], clock.now()]);
+  };
+  const set = s.settings ?? {};
+  const stages = createAggregatorStages(
+    {
+      aggregationRulesFile: s.rules,
+      rewriteRulesFile: s.rewrite ?? undefined,
+      forwardAll: (set.FORWARD_ALL as boolean | undefined) ?? true,
+      maxAggregationIntervals: (set.MAX_AGGREGATION_INTERVALS as number | undefined) ?? 5,
+      writeBackFrequency: (set.WRITE_BACK_FREQUENCY as number | null | undefined) ?? null,
+      logAggregatorMisses: false,
+      clock,
+      ...extra,
+    },
+    { forward: collect(forwarded), generated: collect(generated) },
+  );
+  const batch = new MetricBatch(16);
+  const errorsBefore = stats.get(AGGREGATE_ERRORS_COUNTER);
+  for (const ev of s.events) {
+    if ('advance' in ev) {
+      clock.advance(ev.advance);
+      continue;
+    }
+    batch.clear();
+    for (const [name, ts, value] of ev.points) batch.push(name, value, ts);
+    stages.input(batch);
+  }
+  stages.stop();
+  return { generated, forwarded, lost: stats.get(AGGREGATE_ERRORS_COUNTER) - errorsBefore };
+}
