@@ -54,6 +54,14 @@ export class DrainBuffer {
     }
   }
 
+  /** Removes the last metric appended (its points are discarded). */
+  dropLast(): void {
+    if (this.metrics === 0) return;
+    this.metrics--;
+    this.points -= this.counts[this.metrics];
+    this.names.length = this.metrics;
+  }
+
   clear(): void {
     this.names.length = 0;
     this.metrics = 0;

@@ -1,0 +1,494 @@
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { type Counters, stats as globalStats } from '../instrumentation/counters.js';
+import { getLogger, RateLimiter } from '../logging.js';
+import { DrainBuffer, drainTransferList } from './drain-buffer.js';
+import type { MetricCache } from './metric-cache.js';
+import { TokenBucket } from './token-bucket.js';
+import type { WhisperBackend } from './whisper-backend-types.js';
+import { WriterCore } from './writer-core.js';
+import type { ArchiveSpec, CreateItem, FromWorker, ToWorker, WriteResult, WriterWorkerOptions } from './writer-protocol.js';
+
+const log = getLogger('writer');
+const createsLog = getLogger('creates');
+const updatesLog = getLogger('updates');
+const limited = new RateLimiter();
+
+/** A storage-schemas.conf match: section name and archives as (secondsPerPoint, points). */
+export interface SchemaMatch {
+  name: string;
+  archives: ArchiveSpec[];
+}
+
+/** A storage-aggregation.conf match; undefined fields mean whisper's defaults (carbon's None). */
+export interface AggregationMatch {
+  name: string;
+  xFilesFactor?: number;
+  aggregationMethod?: string;
+}
+
+export type SchemaMatcher = (metric: string) => SchemaMatch | undefined;
+export type AggregationMatcher = (metric: string) => AggregationMatch | undefined;
+
+/** carbon's built-in last resort (storage.py defaultSchema): one minute for a week. */
+export const DEFAULT_SCHEMA: SchemaMatch = { name: 'default', archives: [[60, 60 * 24 * 7]] };
+
+export interface CacheWriterOptions {
+  cache: MetricCache;
+  /** Where and how files are written (LOCAL_DATA_DIR, TAG_HASH_FILENAMES, WHISPER_*). */
+  whisper: Omit<WriterWorkerOptions, 'collectUpdateLog'>;
+  /** First matching storage-schemas.conf section; undefined → DEFAULT_SCHEMA. */
+  matchSchema: SchemaMatcher;
+  /** First matching storage-aggregation.conf section; undefined → whisper defaults. */
+  matchAggregation?: AggregationMatcher;
+  /** MAX_UPDATES_PER_SECOND (one token per metric update). Default Infinity. */
+  maxUpdatesPerSecond?: number;
+  /** MAX_UPDATES_PER_SECOND_ON_SHUTDOWN: becomes both buckets' capacity and rate in flush(). */
+  maxUpdatesPerSecondOnShutdown?: number;
+  /** MAX_CREATES_PER_MINUTE. Default Infinity. */
+  maxCreatesPerMinute?: number;
+  /**
+   * CREATE_QUEUE_ENABLED (carbon-ts; default true): a new series without a create token waits in a
+   * FIFO with its points instead of losing them as carbon does. False = carbon's drop + droppedCreates.
+   */
+  createQueueEnabled?: boolean;
+  /** CREATE_QUEUE_MAX_SIZE (series; default Infinity). Beyond it, points are dropped and counted in droppedCreates. */
+  createQueueMaxSize?: number;
+  /** LOG_CREATES (default true). */
+  logCreates?: boolean;
+  /** LOG_UPDATES (default true): one line per update, at debug level (it is one line per write). */
+  logUpdates?: boolean;
+  /** Pause after the cache was found empty, ms (carbon sleeps 1 s). */
+  idleMs?: number;
+  /** Run the file I/O in this thread with this backend instead of a worker (tests). */
+  inlineBackend?: WhisperBackend;
+  counters?: Counters;
+}
+
+/** Most metrics / points sent to the worker in one message, and messages outstanding at once. */
+const BATCH_METRICS = 2000;
+const BATCH_POINTS = 200_000;
+const MAX_IN_FLIGHT = 2;
+const CREATE_BATCH = 200;
+
+interface WaitingSeries {
+  timestamps: number[];
+  values: number[];
+}
+
+interface Channel {
+  send(msg: ToWorker, transfer: ArrayBuffer[]): void;
+  close(): Promise<void>;
+}
+
+/**
+ * The writer: drains the MetricCache in CACHE_WRITE_STRATEGY order into Whisper files, through a
+ * worker thread that owns all file I/O (carbon's writer thread, spec carbon.md §6.4).
+ *
+ * The main thread chooses metrics and applies the rate limits: one update token per metric (as
+ * carbon), create tokens for new files. New series without a create token wait in the create queue
+ * with their points (carbon-ts) unless createQueueEnabled is false.
+ *
+ * Lifecycle: start() → running; flush() on SIGTERM writes everything (at the shutdown rate) and
+ * resolves; stop() closes the worker. reloadSchemas() swaps the matchers (SIGHUP / file change).
+ */
+export class CacheWriter {
+  private readonly cache: MetricCache;
+  private readonly counters: Counters;
+  private channel: Channel | null = null;
+  private updateBucket: TokenBucket | null;
+  private createBucket: TokenBucket | null;
+  private matchSchema: SchemaMatcher;
+  private matchAggregation: AggregationMatcher | undefined;
+  /** Series waiting for a create token (FIFO). */
+  private createQueue = new Map<string, WaitingSeries>();
+  /** Series that have their create token and go out with the next create message. */
+  private readyCreates = new Map<string, WaitingSeries>();
+  private inFlight = 0;
+  private nextId = 1;
+  private metadataWaiters = new Map<number, (r: Record<string, unknown>) => void>();
+  private closeWaiter: (() => void) | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt = 0;
+  private idleUntil = 0;
+  private flushing = false;
+  private flushWaiters: (() => void)[] = [];
+  private running = false;
+  private updateSeconds = 0;
+  private updateCount = 0;
+
+  constructor(private opts: CacheWriterOptions) {
+    this.cache = opts.cache;
+    this.counters = opts.counters ?? globalStats;
+    this.matchSchema = opts.matchSchema;
+    this.matchAggregation = opts.matchAggregation;
+    const ups = opts.maxUpdatesPerSecond ?? Infinity;
+    this.updateBucket = Number.isFinite(ups) ? new TokenBucket(ups, ups) : null;
+    const cpm = opts.maxCreatesPerMinute ?? Infinity;
+    this.createBucket = Number.isFinite(cpm) ? new TokenBucket(cpm, cpm / 60) : null;
+  }
+
+  /** Series waiting for a create token. */
+  get createQueueSize(): number {
+    return this.createQueue.size;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const workerOptions: WriterWorkerOptions = { ...this.opts.whisper, collectUpdateLog: (this.opts.logUpdates ?? true) && updatesLog.isDebug() };
+    if (this.opts.inlineBackend) {
+      const core = new WriterCore(workerOptions, this.opts.inlineBackend);
+      this.channel = {
+        send: (msg) => setImmediate(() => this.onMessage(core.handle(msg))),
+        close: async () => {},
+      };
+    } else {
+      const worker = new Worker(workerScriptUrl(), { workerData: workerOptions });
+      worker.on('message', (m: FromWorker) => this.onMessage(m));
+      worker.on('error', (err) => {
+        log.error(`writer worker failed: ${err.stack ?? err.message}`);
+        this.counters.increment('errors');
+      });
+      worker.unref();
+      this.channel = {
+        send: (msg, transfer) => worker.postMessage(msg, transfer),
+        close: async () => {
+          await worker.terminate();
+        },
+      };
+    }
+    this.pump();
+  }
+
+  /** Swaps the storage-schemas / storage-aggregation matchers (SIGHUP or file change); nothing cached is lost. */
+  reloadSchemas(matchSchema: SchemaMatcher, matchAggregation?: AggregationMatcher): void {
+    this.matchSchema = matchSchema;
+    this.matchAggregation = matchAggregation;
+  }
+
+  /**
+   * Writes everything cached and queued, then resolves (SIGTERM). Applies
+   * MAX_UPDATES_PER_SECOND_ON_SHUTDOWN to both buckets as carbon does and drains regardless of
+   * MIN_TIMESTAMP_LAG. Points stored while flushing are written too.
+   */
+  flush(): Promise<void> {
+    if (!this.running) this.start();
+    const shut = this.opts.maxUpdatesPerSecondOnShutdown;
+    if (!this.flushing) {
+      this.flushing = true;
+      if (shut !== undefined && Number.isFinite(shut)) {
+        this.updateBucket?.setCapacityAndFillRate(shut, shut);
+        this.createBucket?.setCapacityAndFillRate(shut, shut);
+        log.info(`Carbon shutting down.  Changed the update rate to: ${shut}`);
+      } else {
+        log.info('Carbon shutting down.  Update rate not changed');
+      }
+      this.cache.setMinTimestampLag(0);
+    }
+    const done = new Promise<void>((resolve) => this.flushWaiters.push(resolve));
+    this.idleUntil = 0;
+    this.pump();
+    return done;
+  }
+
+  /** Closes the worker (after flush(), or dropping whatever is still cached). */
+  async stop(): Promise<void> {
+    if (!this.channel) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.running = false;
+    const channel = this.channel;
+    const closed = new Promise<void>((resolve) => (this.closeWaiter = resolve));
+    channel.send({ type: 'close', id: this.nextId++ }, []);
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 5000).unref())]);
+    this.channel = null;
+    await channel.close();
+  }
+
+  /** CarbonLink get-metadata: `{value}` or `{error}`; runs in the worker, which owns the files. */
+  getMetadata(metric: string, key: string): Promise<Record<string, unknown>> {
+    return this.metadataRequest({ type: 'get-metadata', id: this.nextId++, metric, key });
+  }
+
+  /** CarbonLink set-metadata: `{old_value, new_value}` or `{error}`. */
+  setMetadata(metric: string, key: string, value: unknown): Promise<Record<string, unknown>> {
+    return this.metadataRequest({ type: 'set-metadata', id: this.nextId++, metric, key, value });
+  }
+
+  /**
+   * Call just before the self-metrics are read (SelfMetrics `sample`): sets the cache gauges and
+   * carbon's per-interval derived stats (avgUpdateTime, pointsPerUpdate only when there were updates;
+   * the plain counters always present, 0 included).
+   */
+  sampleStats(): void {
+    const c = this.counters;
+    c.setGauge('cache.size', this.cache.size);
+    c.setGauge('cache.queues', this.cache.queues);
+    c.setGauge('createQueue.size', this.createQueue.size);
+    const committed = c.get('committedPoints');
+    if (this.updateCount > 0) c.increment('avgUpdateTime', this.updateSeconds / this.updateCount);
+    if (committed > 0 && this.updateCount > 0) c.increment('pointsPerUpdate', committed / this.updateCount);
+    c.increment('updateOperations', this.updateCount);
+    for (const name of ['committedPoints', 'creates', 'droppedCreates', 'errors', 'cache.overflow']) c.increment(name, 0);
+    this.updateSeconds = 0;
+    this.updateCount = 0;
+  }
+
+  private metadataRequest(msg: ToWorker & { id: number }): Promise<Record<string, unknown>> {
+    if (!this.channel) return Promise.resolve({ error: 'Traceback (most recent call last):\nException: writer is not running\n' });
+    return new Promise((resolve) => {
+      this.metadataWaiters.set(msg.id, resolve);
+      this.channel!.send(msg, []);
+    });
+  }
+
+  private schedule(delayMs: number): void {
+    const at = Date.now() + delayMs;
+    if (this.timer && this.timerAt <= at) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.pump();
+    }, Math.max(0, delayMs));
+  }
+
+  /** Sends work to the worker while there is room in flight, tokens, and something to write. */
+  private pump(): void {
+    if (!this.running || !this.channel) return;
+    while (this.inFlight < MAX_IN_FLIGHT) {
+      if (this.sendCreates()) continue;
+      if (this.cache.queues === 0) break;
+      if (!this.flushing && Date.now() < this.idleUntil) {
+        this.schedule(this.idleUntil - Date.now());
+        break;
+      }
+      let budget = BATCH_METRICS;
+      if (this.updateBucket) {
+        const available = Math.floor(this.updateBucket.tokens);
+        if (available < 1) {
+          this.schedule(Math.ceil(this.updateBucket.secondsUntil(1) * 1000));
+          break;
+        }
+        budget = Math.min(budget, available);
+      }
+      const buf = new DrainBuffer(Math.min(budget, 1024), 4096);
+      let passEnded = false;
+      while (buf.metrics < budget && buf.points < BATCH_POINTS) {
+        let name = this.cache.drainNextInto(buf);
+        if (name === null && this.flushing && this.cache.queues > 0) {
+          // timesorted never offers carbon's empty entries; at shutdown take them in FIFO order.
+          name = this.cache.firstName()!;
+          this.cache.popInto(name, buf);
+        }
+        if (name === null) {
+          passEnded = true;
+          break;
+        }
+        const waiting = this.createQueue.get(name) ?? this.readyCreates.get(name);
+        if (waiting) {
+          appendLastTo(buf, waiting);
+          buf.dropLast();
+        }
+      }
+      if (buf.metrics > 0) {
+        this.updateBucket?.drain(buf.metrics);
+        this.post({ type: 'write', id: this.nextId++, batch: buf.toMessage() });
+      }
+      if (passEnded) {
+        this.idleUntil = Date.now() + (this.opts.idleMs ?? 1000);
+        if (!this.flushing) this.schedule(this.opts.idleMs ?? 1000);
+        break;
+      }
+    }
+    this.checkFlushed();
+  }
+
+  /** Sends queued creates that have tokens; true if it sent something. */
+  private sendCreates(): boolean {
+    if (this.createQueue.size === 0 && this.readyCreates.size === 0) return false;
+    const items: CreateItem[] = [];
+    const buf = new DrainBuffer(16, 256);
+    for (const [name, waiting] of this.readyCreates) {
+      if (items.length >= CREATE_BATCH) break;
+      this.readyCreates.delete(name);
+      items.push(this.createItemFor(name));
+      appendMerged(buf, name, waiting);
+    }
+    for (const [name, waiting] of this.createQueue) {
+      if (items.length >= CREATE_BATCH) break;
+      if (this.createBucket && !this.createBucket.drain(1)) {
+        this.schedule(Math.ceil(this.createBucket.secondsUntil(1) * 1000));
+        break;
+      }
+      this.createQueue.delete(name);
+      items.push(this.createItemFor(name));
+      appendMerged(buf, name, waiting);
+    }
+    if (items.length === 0) return false;
+    this.post({ type: 'create', id: this.nextId++, items, batch: buf.toMessage() });
+    return true;
+  }
+
+  private createItemFor(name: string): CreateItem {
+    const schema = safeMatch(this.matchSchema, name) ?? DEFAULT_SCHEMA;
+    const agg = (this.matchAggregation && safeMatch(this.matchAggregation, name)) ?? { name: 'default' };
+    if (this.opts.logCreates ?? true) {
+      createsLog.info(`new metric ${name} matched schema ${schema.name}`);
+      createsLog.info(`new metric ${name} matched aggregation schema ${agg.name}`);
+      const archives = `[${schema.archives.map(([s, p]) => `(${s}, ${p})`).join(', ')}]`;
+      const xff = agg.xFilesFactor === undefined ? 'None' : pyFloatText(agg.xFilesFactor);
+      createsLog.info(`creating database metric ${name} (archive=${archives} xff=${xff} agg=${agg.aggregationMethod ?? 'None'})`);
+    }
+    return { name, archives: schema.archives, xFilesFactor: agg.xFilesFactor, aggregationMethod: agg.aggregationMethod };
+  }
+
+  private post(msg: ToWorker & { batch: ReturnType<DrainBuffer['toMessage']> }): void {
+    this.inFlight++;
+    this.channel!.send(msg, drainTransferList(msg.batch));
+  }
+
+  private onMessage(m: FromWorker): void {
+    switch (m.type) {
+      case 'written':
+        this.inFlight--;
+        this.onWritten(m);
+        break;
+      case 'metadata': {
+        const w = this.metadataWaiters.get(m.id);
+        this.metadataWaiters.delete(m.id);
+        w?.(m.result);
+        return;
+      }
+      case 'closed':
+        this.closeWaiter?.();
+        return;
+      case 'fatal':
+        log.error(`writer worker error: ${m.message}`);
+        this.counters.increment('errors');
+        if (m.id !== undefined && this.metadataWaiters.has(m.id)) {
+          this.metadataWaiters.get(m.id)!({ error: `Traceback (most recent call last):\nException: ${m.message}\n` });
+          this.metadataWaiters.delete(m.id);
+          return;
+        }
+        if (m.id !== undefined) this.inFlight--;
+        break;
+    }
+    this.pump();
+  }
+
+  private onWritten(r: WriteResult): void {
+    const c = this.counters;
+    if (r.committed) c.increment('committedPoints', r.committed);
+    if (r.creates) c.increment('creates', r.creates);
+    if (r.errors) c.increment('errors', r.errors);
+    this.updateCount += r.updates;
+    this.updateSeconds += r.updateSeconds;
+    for (const msg of r.errorMessages) {
+      const suppressed = limited.allow('write-error');
+      if (suppressed >= 0) log.error(suppressed > 0 ? `${msg} (${suppressed} similar errors suppressed)` : msg);
+    }
+    for (const line of r.updateLog) updatesLog.debug(line);
+    if (r.missing) this.onMissing(DrainBuffer.fromMessage(r.missing));
+  }
+
+  /** Metrics whose file does not exist: create now, queue for a create token, or drop as carbon. */
+  private onMissing(missing: DrainBuffer): void {
+    const enabled = this.opts.createQueueEnabled ?? true;
+    const maxQueue = this.opts.createQueueMaxSize ?? Infinity;
+    let offset = 0;
+    for (let m = 0; m < missing.metrics; m++) {
+      const name = missing.names[m];
+      const n = missing.counts[m];
+      const ts = missing.timestamps.subarray(offset, offset + n);
+      const vs = missing.values.subarray(offset, offset + n);
+      offset += n;
+      const waiting = this.createQueue.get(name) ?? this.readyCreates.get(name);
+      if (waiting) {
+        for (let i = 0; i < n; i++) waiting.timestamps.push(ts[i]), waiting.values.push(vs[i]);
+        continue;
+      }
+      const series = { timestamps: Array.from(ts), values: Array.from(vs) };
+      // Without a create limit, or with a token and nobody waiting ahead, the series is created right away
+      // (sendCreates runs before the next drain); otherwise it joins the queue or is dropped as carbon drops it.
+      if (this.createBucket === null || (this.createQueue.size === 0 && this.createBucket.drain(1))) {
+        this.readyCreates.set(name, series);
+        continue;
+      }
+      if (!enabled) {
+        this.dropCreate(name, n, 'no create token (MAX_CREATES_PER_MINUTE)');
+        continue;
+      }
+      if (this.createQueue.size >= maxQueue) {
+        this.dropCreate(name, n, `create queue full (CREATE_QUEUE_MAX_SIZE=${maxQueue})`);
+        continue;
+      }
+      this.createQueue.set(name, series);
+      if (limited.allow('create-wait') >= 0) {
+        log.info(`${this.createQueue.size} new series waiting for a create token (MAX_CREATES_PER_MINUTE), e.g. ${name}`);
+      }
+    }
+  }
+
+  private dropCreate(name: string, points: number, reason: string): void {
+    this.counters.increment('droppedCreates');
+    const suppressed = limited.allow('dropped-create');
+    if (suppressed >= 0) log.warn(`dropped ${points} datapoints of new metric ${name}: ${reason}${suppressed > 0 ? ` (${suppressed} more suppressed)` : ''}`);
+  }
+
+  private checkFlushed(): void {
+    if (!this.flushing || this.flushWaiters.length === 0) return;
+    if (this.inFlight > 0 || this.cache.queues > 0 || this.createQueue.size > 0 || this.readyCreates.size > 0) return;
+    const waiters = this.flushWaiters;
+    this.flushWaiters = [];
+    for (const w of waiters) w();
+  }
+}
+
+/** Where the compiled worker is: beside this module, or under dist/ when this module runs from src/ (tests). */
+function workerScriptUrl(): URL {
+  const here = new URL('./writer-worker.js', import.meta.url);
+  if (import.meta.url.endsWith('.ts')) {
+    const path = fileURLToPath(here).replace(/([\\/])src([\\/])cache([\\/])writer-worker\.js$/, '$1dist$2cache$3writer-worker.js');
+    return new URL(`file://${path}`);
+  }
+  return here;
+}
+
+function safeMatch<T>(fn: (m: string) => T | undefined, name: string): T | undefined {
+  try {
+    return fn(name);
+  } catch (err) {
+    log.error(`schema matching failed for ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  }
+}
+
+/** Moves the last metric of `buf` into a waiting series (arrival order kept). */
+function appendLastTo(buf: DrainBuffer, waiting: WaitingSeries): void {
+  const n = buf.counts[buf.metrics - 1];
+  const start = buf.points - n;
+  for (let i = start; i < buf.points; i++) {
+    waiting.timestamps.push(buf.timestamps[i]);
+    waiting.values.push(buf.values[i]);
+  }
+}
+
+/** Appends a waiting series sorted by timestamp, later arrivals winning on equal timestamps. */
+function appendMerged(buf: DrainBuffer, name: string, w: WaitingSeries): void {
+  const idx = w.timestamps.map((_, i) => i);
+  idx.sort((a, b) => w.timestamps[a] - w.timestamps[b] || a - b);
+  const ts: number[] = [];
+  const vs: number[] = [];
+  for (const i of idx) {
+    if (ts.length > 0 && ts[ts.length - 1] === w.timestamps[i]) vs[vs.length - 1] = w.values[i];
+    else ts.push(w.timestamps[i]), vs.push(w.values[i]);
+  }
+  buf.append(name, ts, vs);
+}
+
+/** Python's str() of a float for the creates log (0.5 → 0.5, 1 → 1.0). */
+function pyFloatText(x: number): string {
+  return Number.isInteger(x) ? x.toFixed(1) : String(x);
+}

@@ -1,0 +1,21 @@
+import type { ArchiveSpec, WriterWorkerOptions } from './writer-protocol.js';
+
+/**
+ * The file operations the writer worker needs from the Whisper library. The worker owns the one
+ * instance, so cached descriptors and headers are never shared between threads.
+ */
+export interface WhisperBackend {
+  /** whisper.update_many of `count` points (sorted by timestamp, no duplicates). Throws a NodeJS ENOENT error if the file is missing. */
+  updateMany(path: string, timestamps: Float64Array, values: Float64Array, count: number): void;
+  /** whisper.create; throws if the file exists or the archive list is invalid. */
+  create(path: string, archives: ArchiveSpec[], xFilesFactor: number | undefined, aggregationMethod: string | undefined): void;
+  exists(path: string): boolean;
+  getAggregationMethod(path: string): string;
+  /** Returns the previous method. */
+  setAggregationMethod(path: string, method: string): string;
+  /** Forgets anything cached about `path` (it was renamed or removed). */
+  forget(path: string): void;
+  close(): void;
+}
+
+export type WhisperBackendFactory = (options: WriterWorkerOptions) => WhisperBackend;

@@ -1,0 +1,178 @@
+import { mkdirSync, renameSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { metricPathForSeries } from '../pipeline/tags.js';
+import { DrainBuffer, type DrainMessage } from './drain-buffer.js';
+import type { WhisperBackend } from './whisper-backend-types.js';
+import type { CreateItem, FromWorker, ToWorker, WriteResult, WriterWorkerOptions } from './writer-protocol.js';
+
+const PATH_MEMO_LIMIT = 200_000;
+
+/**
+ * The Whisper side of the writer: what carbon's writeCachedDataPoints does per metric once the
+ * metric is chosen, minus the rate limits (the main thread applies those before sending). It runs
+ * inside the worker thread (writer-worker.ts), or inline in tests.
+ *
+ * Errors never escape: a failing metric is counted and reported, its points dropped as carbon
+ * drops them, and the next metric is written.
+ */
+export class WriterCore {
+  private paths = new Map<string, string>();
+
+  constructor(
+    private opts: WriterWorkerOptions,
+    private backend: WhisperBackend,
+  ) {}
+
+  handle(msg: ToWorker): FromWorker {
+    switch (msg.type) {
+      case 'write':
+        return this.write(msg.id, msg.batch, undefined);
+      case 'create':
+        return this.write(msg.id, msg.batch, msg.items);
+      case 'get-metadata':
+        return { type: 'metadata', id: msg.id, result: this.getMetadata(msg.metric, msg.key) };
+      case 'set-metadata':
+        return { type: 'metadata', id: msg.id, result: this.setMetadata(msg.metric, msg.key, msg.value) };
+      case 'close':
+        this.backend.close();
+        return { type: 'closed', id: msg.id };
+    }
+  }
+
+  /** LOCAL_DATA_DIR/<carbon's encoding>.wsp, memoised: series repeat every interval. */
+  pathFor(name: string, hashFilenames = this.opts.tagHashFilenames): string {
+    if (hashFilenames !== this.opts.tagHashFilenames) return join(this.opts.dataDir, metricPathForSeries(name, hashFilenames));
+    let p = this.paths.get(name);
+    if (p === undefined) {
+      p = join(this.opts.dataDir, metricPathForSeries(name, hashFilenames));
+      if (this.paths.size >= PATH_MEMO_LIMIT) this.paths.clear();
+      this.paths.set(name, p);
+    }
+    return p;
+  }
+
+  private write(id: number, msg: DrainMessage, creates: CreateItem[] | undefined): WriteResult {
+    const batch = DrainBuffer.fromMessage(msg);
+    const result: WriteResult = {
+      type: 'written',
+      id,
+      committed: 0,
+      updates: 0,
+      updateSeconds: 0,
+      creates: 0,
+      errors: 0,
+      missing: null,
+      errorMessages: [],
+      updateLog: [],
+    };
+    let missing: DrainBuffer | null = null;
+    let offset = 0;
+    for (let m = 0; m < batch.metrics; m++) {
+      const name = batch.names[m];
+      const n = batch.counts[m];
+      const path = this.pathFor(name);
+      const ts = batch.timestamps.subarray(offset, offset + n);
+      const vs = batch.values.subarray(offset, offset + n);
+      offset += n;
+      if (creates && !this.create(name, path, creates[m], result)) continue;
+      const t0 = performance.now();
+      try {
+        if (n > 0) this.backend.updateMany(path, ts, vs, n);
+        else if (!this.exists(name, path)) throw Object.assign(new Error(`${path} does not exist`), { code: 'ENOENT' });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !creates) {
+          if (this.renameUnhashed(name, path)) {
+            m--; // retry this metric at its new name
+            offset -= n;
+            continue;
+          }
+          missing ??= new DrainBuffer(16, Math.max(16, n));
+          missing.append(name, ts, vs, n);
+          continue;
+        }
+        result.errors++;
+        result.errorMessages.push(`Error writing to ${name}: ${errorText(err)}`);
+        continue;
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      result.committed += n;
+      result.updates++;
+      result.updateSeconds += seconds;
+      if (this.opts.collectUpdateLog) result.updateLog.push(`wrote ${n} datapoints for ${name} in ${seconds.toFixed(5)} seconds`);
+    }
+    if (missing) result.missing = missing.toMessage();
+    return result;
+  }
+
+  private exists(name: string, path: string): boolean {
+    return this.backend.exists(path) || this.renameUnhashed(name, path);
+  }
+
+  /** carbon's WhisperDatabase.exists: with TAG_HASH_FILENAMES an old non-hashed file is renamed to the hashed name. */
+  private renameUnhashed(name: string, path: string): boolean {
+    if (!this.opts.tagHashFilenames || !name.includes(';')) return false;
+    const old = this.pathFor(name, false);
+    if (!existsSync(old)) return false;
+    try {
+      renameSync(old, path);
+      this.backend.forget(old);
+      this.backend.forget(path);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private create(name: string, path: string, item: CreateItem, result: WriteResult): boolean {
+    try {
+      try {
+        mkdirSync(dirname(path), { recursive: true });
+      } catch (err) {
+        // carbon logs makedirs errors and still attempts the create, which then reports the real problem.
+        result.errorMessages.push(`${errorText(err)}`);
+      }
+      this.backend.create(path, item.archives, item.xFilesFactor, item.aggregationMethod);
+      result.creates++;
+      return true;
+    } catch (err) {
+      result.errors++;
+      result.errorMessages.push(`Error creating ${name}: ${errorText(err)}`);
+      return false;
+    }
+  }
+
+  private getMetadata(metric: string, key: string): Record<string, unknown> {
+    try {
+      if (key !== 'aggregationMethod') throw new PythonValueError(`Unsupported metadata key "${key}"`);
+      return { value: this.backend.getAggregationMethod(this.pathFor(metric)) };
+    } catch (err) {
+      return { error: tracebackText(err) };
+    }
+  }
+
+  private setMetadata(metric: string, key: string, value: unknown): Record<string, unknown> {
+    try {
+      if (key !== 'aggregationMethod') throw new PythonValueError(`Unsupported metadata key "${key}"`);
+      const old = this.backend.setAggregationMethod(this.pathFor(metric), String(value));
+      return { old_value: old, new_value: value };
+    } catch (err) {
+      return { error: tracebackText(err) };
+    }
+  }
+}
+
+class PythonValueError extends Error {
+  override name = 'ValueError';
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** carbon answers metadata failures with traceback.format_exc(); this keeps its last line's shape. */
+function tracebackText(err: unknown): string {
+  const e = err instanceof Error ? err : new Error(String(err));
+  const code = (e as NodeJS.ErrnoException).code;
+  const cls = code === 'ENOENT' ? 'FileNotFoundError' : e.name === 'Error' ? 'Exception' : e.name;
+  return `Traceback (most recent call last):\n${cls}: ${e.message}\n`;
+}

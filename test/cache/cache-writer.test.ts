@@ -1,0 +1,146 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CacheWriter, type CacheWriterOptions } from '../../src/cache/cache-writer.js';
+import { MetricCache } from '../../src/cache/metric-cache.js';
+import { Counters } from '../../src/instrumentation/counters.js';
+import { FakeBackend } from './fake-backend.js';
+
+const whisper = {
+  dataDir: '/data',
+  tagHashFilenames: true,
+  sparseCreate: false,
+  fallocateCreate: false,
+  lockWrites: false,
+  autoflush: false,
+  fadviseRandom: false,
+};
+
+let writers: CacheWriter[] = [];
+afterEach(async () => {
+  for (const w of writers) await w.stop();
+  writers = [];
+});
+
+function setup(extra: Partial<CacheWriterOptions> = {}, strategy = 'sorted') {
+  const cache = new MetricCache({ strategy });
+  const backend = new FakeBackend();
+  const counters = new Counters();
+  const writer = new CacheWriter({
+    cache,
+    whisper,
+    matchSchema: (m) => (m.startsWith('fast.') ? { name: 'fast', archives: [[10, 360]] } : undefined),
+    matchAggregation: (m) => (m.endsWith('.sum') ? { name: 'sums', xFilesFactor: 0, aggregationMethod: 'sum' } : undefined),
+    inlineBackend: backend,
+    counters,
+    idleMs: 10,
+    ...extra,
+  });
+  writers.push(writer);
+  return { cache, backend, counters, writer };
+}
+
+describe('CacheWriter', () => {
+  it('creates files with the matched schema and writes every point sorted', async () => {
+    const { cache, backend, counters, writer } = setup();
+    cache.store('fast.a', 30, 3);
+    cache.store('fast.a', 10, 1);
+    cache.store('slow.b.sum', 10, 5);
+    cache.store('t;b=2', 10, 7);
+    writer.start();
+    await writer.flush();
+    const a = backend.files.get('/data/fast/a.wsp')!;
+    expect(a.archives).toEqual([[10, 360]]);
+    expect([...a.points]).toEqual([
+      [10, 1],
+      [30, 3],
+    ]);
+    const b = backend.files.get('/data/slow/b/sum.wsp')!;
+    expect(b.archives).toEqual([[60, 10080]]);
+    expect(b.aggregationMethod).toBe('sum');
+    expect(b.xFilesFactor).toBe(0);
+    expect([...backend.files.keys()].some((p) => p.startsWith('/data/_tagged/'))).toBe(true);
+    expect(counters.get('committedPoints')).toBe(4);
+    expect(counters.get('creates')).toBe(3);
+    writer.sampleStats();
+    const snap = counters.takeSnapshot();
+    expect(snap.get('updateOperations')).toBe(3);
+    expect(snap.get('pointsPerUpdate')).toBeCloseTo(4 / 3);
+    expect(snap.get('cache.size')).toBe(0);
+    expect(snap.get('errors')).toBe(0);
+  });
+
+  it('keeps new series waiting for create tokens instead of dropping them', async () => {
+    const { cache, backend, counters, writer } = setup({ maxCreatesPerMinute: 2, maxUpdatesPerSecondOnShutdown: 1000 });
+    for (let i = 0; i < 5; i++) cache.store(`new.m${i}`, 100, i);
+    writer.start();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(backend.files.size).toBe(2);
+    expect(writer.createQueueSize).toBe(3);
+    cache.store('new.m4', 110, 44); // joins its waiting series
+    await writer.flush();
+    expect(backend.files.size).toBe(5);
+    expect([...backend.files.get('/data/new/m4.wsp')!.points]).toEqual([
+      [100, 4],
+      [110, 44],
+    ]);
+    expect(counters.get('droppedCreates')).toBe(0);
+    expect(counters.get('committedPoints')).toBe(6);
+  });
+
+  it('drops points of series it cannot create when the create queue is disabled (carbon)', async () => {
+    const { cache, backend, counters, writer } = setup({ maxCreatesPerMinute: 2, createQueueEnabled: false });
+    for (let i = 0; i < 5; i++) cache.store(`new.m${i}`, 100, i);
+    writer.start();
+    await writer.flush();
+    expect(backend.files.size).toBe(2);
+    expect(counters.get('droppedCreates')).toBe(3);
+    expect(counters.get('committedPoints')).toBe(2);
+  });
+
+  it('drops beyond CREATE_QUEUE_MAX_SIZE and counts droppedCreates', async () => {
+    const { cache, backend, counters, writer } = setup({ maxCreatesPerMinute: 1, createQueueMaxSize: 2, maxUpdatesPerSecondOnShutdown: 100 });
+    for (let i = 0; i < 5; i++) cache.store(`new.m${i}`, 100, i);
+    writer.start();
+    await new Promise((r) => setTimeout(r, 100));
+    await writer.flush();
+    expect(backend.files.size).toBe(3);
+    expect(counters.get('droppedCreates')).toBe(2);
+  });
+
+  it('counts errors and keeps writing the other metrics', async () => {
+    const { cache, backend, counters, writer } = setup({}, 'naive');
+    backend.create('/data/bad.wsp', [[60, 10]], undefined, undefined);
+    backend.create('/data/good.wsp', [[60, 10]], undefined, undefined);
+    backend.failing.add('/data/bad.wsp');
+    cache.store('good', 1, 1);
+    cache.store('bad', 1, 1);
+    cache.store('good2', 1, 1);
+    writer.start();
+    await writer.flush();
+    expect(counters.get('errors')).toBe(1);
+    expect(backend.files.get('/data/good.wsp')!.points.size).toBe(1);
+    expect(backend.files.get('/data/good2.wsp')!.points.size).toBe(1);
+  });
+
+  it('MAX_UPDATES_PER_SECOND: one token per metric update', async () => {
+    const { cache, backend, writer } = setup({ maxUpdatesPerSecond: 3, maxCreatesPerMinute: 1000, maxUpdatesPerSecondOnShutdown: 1000 });
+    for (let i = 0; i < 6; i++) cache.store(`m${i}`, 1, 1);
+    writer.start();
+    await new Promise((r) => setTimeout(r, 50));
+    // 3 tokens: 3 metrics went to the I/O side (found missing, then created and written).
+    expect(backend.calls.filter((c) => c.startsWith('create')).length).toBe(3);
+    await writer.flush();
+    expect(backend.files.size).toBe(6);
+  });
+
+  it('answers metadata requests through the I/O side', async () => {
+    const { backend, writer } = setup();
+    backend.create('/data/x/y.wsp', [[60, 10]], undefined, 'max');
+    writer.start();
+    expect(await writer.getMetadata('x.y', 'aggregationMethod')).toEqual({ value: 'max' });
+    expect(await writer.setMetadata('x.y', 'aggregationMethod', 'sum')).toEqual({ old_value: 'max', new_value: 'sum' });
+    const bad = await writer.getMetadata('x.y', 'foo');
+    expect(String(bad.error)).toContain('Unsupported metadata key "foo"');
+    const missing = await writer.getMetadata('no.such', 'aggregationMethod');
+    expect(String(missing.error)).toContain('Traceback');
+  });
+});
