@@ -1,4 +1,31 @@
 import type { Command } from 'commander';
+import { processToolIO } from './whisper/tool-io.js';
+import { WHISPER_TOOLS } from './whisper/tools.js';
 
-// Owned by the whisper tools work (issue 2); registered here so the CLI builds while it lands.
-export function registerWhisperCommands(_whisper: Command): void {}
+/**
+ * Registers `carbon-ts whisper <tool> [args...]`. Each tool parses its own arguments exactly as the
+ * Python optparse/argparse script does, so commander passes everything after the tool name through
+ * untouched (including -h/--help, which the tool answers with Python's help text).
+ */
+export function registerWhisperCommands(whisper: Command): void {
+  for (const [name, tool] of WHISPER_TOOLS) {
+    whisper
+      .command(name)
+      .description(`same arguments and output as whisper-${name}`)
+      .helpOption(false)
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .argument('[args...]')
+      .action(async (_args: string[], _opts: unknown, command: Command) => {
+        process.exitCode = await tool(rawArgsAfter(command, name), processToolIO());
+      });
+  }
+}
+
+/** The arguments after the tool's name exactly as typed (commander would otherwise consume `--`). */
+function rawArgsAfter(command: Command, name: string): string[] {
+  const argv = process.argv;
+  const whisperAt = argv.indexOf('whisper', 2);
+  const toolAt = whisperAt >= 0 ? argv.indexOf(name, whisperAt + 1) : -1;
+  return toolAt >= 0 ? argv.slice(toolAt + 1) : command.args;
+}
