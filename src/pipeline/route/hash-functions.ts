@@ -1,0 +1,154 @@
+import { createHash, hash as oneShotHash } from 'node:crypto';
+
+/**
+ * The hash functions behind carbon's ring positions (carbon/hashing.py `carbonHash`) and
+ * carbon-c-relay's (consistent-hash.c, fnv1a.h). All take the key as a JS string and hash its UTF-8
+ * bytes, as Python's `key.encode('utf-8')` and c-relay's raw input bytes do.
+ */
+
+const encoder = new TextEncoder();
+const scratch = new Uint8Array(4096);
+
+/** UTF-8 bytes of `s` in a shared scratch buffer (valid until the next call); ASCII is copied directly. */
+function utf8(s: string): Uint8Array {
+  const n = s.length;
+  if (n <= scratch.length) {
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      scratch[i] = c;
+    }
+    if (i === n) return scratch.subarray(0, n);
+  }
+  if (n * 3 <= scratch.length) {
+    const { written } = encoder.encodeInto(s, scratch);
+    return scratch.subarray(0, written);
+  }
+  return encoder.encode(s);
+}
+
+const md5Digest: (s: string) => Buffer =
+  typeof oneShotHash === 'function'
+    ? (s) => oneShotHash('md5', s, 'buffer') as unknown as Buffer
+    : (s) => createHash('md5').update(s, 'utf8').digest();
+
+/** `carbon_ch`: the first 16 bits of MD5 (Python: `int(md5(key).hexdigest()[:4], 16)`). */
+export function carbonChPosition(key: string): number {
+  const d = md5Digest(key);
+  return (d[0] << 8) | d[1];
+}
+
+/** FNV-1a 32-bit over UTF-8 bytes, offset 0x811c9dc5, as carbon's pure-Python `fnv32a` (and pyhash). */
+export function fnv1a32(key: string): number {
+  const b = utf8(key);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 0x01000193);
+  return h >>> 0;
+}
+
+/** `fnv1a_ch`: the 32-bit FNV-1a folded to 16 bits, `(h >> 16) ^ (h & 0xffff)`. */
+export function fnv1aChPosition(key: string): number {
+  const h = fnv1a32(key);
+  return (h >>> 16) ^ (h & 0xffff);
+}
+
+/**
+ * `mmh3_ch`: MurmurHash3 x86 32-bit, seed 0, as a **signed** int32 — what the `mmh3` module's
+ * `mmh3.hash(key)` returns (it hashes a str's UTF-8 bytes).
+ */
+export function murmur3x86_32(key: string, seed = 0): number {
+  const b = utf8(key);
+  const len = b.length;
+  const c1 = 0xcc9e2d51;
+  const c2 = 0x1b873593;
+  let h = seed | 0;
+  const blocks = len & ~3;
+  for (let i = 0; i < blocks; i += 4) {
+    let k = b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
+    k = Math.imul(k, c1);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, c2);
+    h ^= k;
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  const tail = len & 3;
+  if (tail > 0) {
+    let k = 0;
+    if (tail === 3) k ^= b[blocks + 2] << 16;
+    if (tail >= 2) k ^= b[blocks + 1] << 8;
+    k ^= b[blocks];
+    k = Math.imul(k, c1);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, c2);
+    h ^= k;
+  }
+  h ^= len;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h | 0;
+}
+
+/** The hash types carbon's ROUTER_HASH_TYPE accepts; anything else falls back to carbon_ch, as carbonHash does. */
+export type CarbonHashType = 'carbon_ch' | 'fnv1a_ch' | 'mmh3_ch';
+
+/** carbon/hashing.py `carbonHash(key, hash_type)`: an unknown type hashes like carbon_ch. */
+export function carbonHash(key: string, hashType: string): number {
+  if (hashType === 'fnv1a_ch') return fnv1aChPosition(key);
+  if (hashType === 'mmh3_ch') return murmur3x86_32(key);
+  return carbonChPosition(key);
+}
+
+/**
+ * The byte carbon-c-relay feeds into FNV-1a: it walks a `const char *` and casts each char to
+ * `unsigned int`, so on x86 (signed char) bytes >= 0x80 are sign-extended to 0xFFFFFFxx. This only
+ * differs from textbook FNV-1a for non-ASCII names.
+ */
+function cRelayByte(b: number): number {
+  return b >= 0x80 ? (b | 0xffffff00) >>> 0 : b;
+}
+
+/** carbon-c-relay `fnv1a_hashpos`: 32-bit FNV-1a with sign-extended bytes, folded to 16 bits. */
+export function cRelayFnv1aPosition(key: string): number {
+  const b = utf8(key);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ cRelayByte(b[i]), 0x01000193);
+  h >>>= 0;
+  return (h >>> 16) ^ (h & 0xffff);
+}
+
+const MASK64 = (1n << 64n) - 1n;
+
+/** carbon-c-relay `fnv1a_64` (sign-extended bytes as above, zero-extended from 32 to 64 bits). */
+export function cRelayFnv1a64(key: string): bigint {
+  const b = utf8(key);
+  let h = 14695981039346656037n;
+  for (let i = 0; i < b.length; i++) h = ((h ^ BigInt(cRelayByte(b[i]))) * 1099511628211n) & MASK64;
+  return h;
+}
+
+/** Lamping & Veach jump consistent hash, with carbon-c-relay's double arithmetic: a bucket in [0, buckets). */
+export function jumpBucket(key: bigint, buckets: number): number {
+  let b = -1;
+  let j = 0;
+  let k = key;
+  while (j < buckets) {
+    b = j;
+    k = (k * 2862933555777941757n + 1n) & MASK64;
+    j = Math.trunc((b + 1) * (2147483648 / (Number(k >> 33n) + 1)));
+  }
+  return b;
+}
+
+/** carbon-c-relay's xorshift step that re-seeds the jump hash for each further replica. */
+export function cRelayXorshift(hash: bigint): bigint {
+  let h = hash;
+  h ^= h >> 12n;
+  h = (h ^ (h << 25n)) & MASK64;
+  h ^= h >> 27n;
+  return (h * 2685821657736338717n) & MASK64;
+}

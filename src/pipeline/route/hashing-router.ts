@@ -1,0 +1,91 @@
+import type { Destination } from './destination.js';
+import { RoutingConfigError } from './errors.js';
+import type { ExplainingRouter, ExplanationSection } from './explanation.js';
+import type { HashRing } from './hash-ring.js';
+import { selectReplicas } from './replica-selection.js';
+import { DEFAULT_ROUTE_MEMO_SIZE, DestinationListInterner, RouteMemo } from './route-memo.js';
+
+export interface ReplicaOptions {
+  /** REPLICATION_FACTOR (carbon default 1). */
+  readonly replicationFactor: number;
+  /** DIVERSE_REPLICAS (carbon default true): replicas on distinct host strings. */
+  readonly diverseReplicas: boolean;
+  /** Bound of the name → destinations memo. */
+  readonly memoSize?: number;
+}
+
+/**
+ * Refuses two destinations with the same (host, instance), as carbon's addDestination does: the ring
+ * keys nodes by (host, instance), so the second one could never be told apart.
+ */
+export function assertDistinctRingNodes(destinations: readonly Destination[]): void {
+  const seen = new Set<string>();
+  for (const d of destinations) {
+    const id = `${d.host}\u0000${d.instance === null ? '\u0001' : 's' + d.instance}`;
+    if (seen.has(id)) {
+      throw new RoutingConfigError(
+        `DESTINATIONS: destination instance (${d.host}, ${d.instance ?? 'None'}) already configured ` +
+          `(two destinations share host and instance; give them different instances)`,
+      );
+    }
+    seen.add(id);
+  }
+}
+
+/**
+ * A hash-ring router (carbon's ConsistentHashingRouter / FastHashingRouter, or a carbon-c-relay ring):
+ * ring node i is destination i. Answers are memoised per name and deduplicated, because the relay
+ * sends a point once per distinct destination (carbon collects the clients in a set).
+ */
+export class HashingRouter implements ExplainingRouter {
+  private readonly memo: RouteMemo;
+  private readonly interner = new DestinationListInterner();
+
+  constructor(
+    /** RELAY_METHOD name or carbon-ts method name, for explanations. */
+    readonly method: string,
+    readonly destinations: readonly Destination[],
+    readonly ring: HashRing,
+    readonly options: ReplicaOptions,
+  ) {
+    if (ring.nodes.length !== destinations.length) throw new Error('ring nodes must be the destinations, in order');
+    this.memo = new RouteMemo(options.memoSize ?? DEFAULT_ROUTE_MEMO_SIZE);
+  }
+
+  getDestinations(metric: string): readonly Destination[] {
+    const hit = this.memo.get(metric);
+    if (hit !== undefined) return hit;
+    const list = this.route(metric);
+    this.memo.set(metric, list);
+    return list;
+  }
+
+  /** Node indexes in carbon's yielded order, before deduplication (a single node can appear twice). */
+  selectNodes(metric: string): number[] {
+    return selectReplicas(this.ring, metric, this.options.replicationFactor, this.options.diverseReplicas);
+  }
+
+  private route(metric: string): readonly Destination[] {
+    const nodes = this.selectNodes(metric);
+    const out: Destination[] = [];
+    let identity = '';
+    for (const n of nodes) {
+      const d = this.destinations[n];
+      if (out.includes(d)) continue;
+      out.push(d);
+      identity += n + ',';
+    }
+    return this.interner.intern(out, identity);
+  }
+
+  explain(metric: string): ExplanationSection[] {
+    const { replicationFactor, diverseReplicas } = this.options;
+    return [
+      {
+        stage: this.method,
+        summary: `${this.method} ring over ${this.destinations.length} destination(s), replication ${replicationFactor}, diverse ${diverseReplicas ? 'on' : 'off'}`,
+        detail: { key: metric, nodes: this.selectNodes(metric) },
+      },
+    ];
+  }
+}
