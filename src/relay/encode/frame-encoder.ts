@@ -6,8 +6,11 @@ import { encodeProtobufFrame } from './protobuf.js';
 /** DESTINATION_PROTOCOL values carbon accepts. */
 export type DestinationProtocol = 'pickle' | 'line' | 'protobuf';
 
-/** Encodes points [start, end) of a run as the bytes of one message on the wire. */
-export type FrameEncoder = (run: PointRun, start: number, end: number) => Buffer;
+/**
+ * Encodes points [start, end) of a run as the bytes of one message on the wire. Points the
+ * protocol cannot carry (line: NaN/inf timestamp) are left out and counted in `skipped`.
+ */
+export type FrameEncoder = (run: PointRun, start: number, end: number, skipped?: { count: number }) => Buffer;
 
 export class UnknownDestinationProtocolError extends Error {
   constructor(value: string) {
@@ -21,7 +24,7 @@ export function frameEncoderFor(protocol: string): FrameEncoder {
     case 'pickle':
       return encodePickleFrame;
     case 'line':
-      return (run, start, end) => encodeLineFrame(run, start, end);
+      return encodeLineFrame;
     case 'protobuf':
       return encodeProtobufFrame;
     default:

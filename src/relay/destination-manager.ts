@@ -1,0 +1,154 @@
+import { getLogger } from '../logging.js';
+import { stats } from '../instrumentation/counters.js';
+import type { MetricBatch } from '../pipeline/batch.js';
+import type { Destination, Router } from '../pipeline/route/destination.js';
+import { DestinationClient } from './destination-client.js';
+import { resolveDestinationOptions, type DestinationOptions } from './options.js';
+import { SpillBudget } from './spill/spill-budget.js';
+
+const log = getLogger('relay.destinations');
+/** How often spills are flushed to disk, stats published and pacing re-evaluated. */
+const TICK_MS = 100;
+
+export interface DestinationManagerEvents {
+  /** A destination can take no more points (memory queue and spill full): pause receivers (USE_FLOW_CONTROL). */
+  onSaturated?: () => void;
+  /** Every destination has room again: resume receivers. */
+  onHasRoom?: () => void;
+}
+
+/**
+ * Every destination of a relay or aggregator: routes batches to per-destination clients and owns
+ * their lifecycle. Clients exist for the configured DESTINATIONS from the start (carbon's static
+ * router connects to all of them) and are created on first use for any other destination a router
+ * names. Points whose router returns no destination are dropped and counted (`relayNoDestinationDrops`).
+ */
+export class DestinationManager {
+  readonly options: DestinationOptions;
+  private readonly budget: SpillBudget | null;
+  private readonly byObject = new Map<Destination, DestinationClient>();
+  private readonly byKey = new Map<string, DestinationClient>();
+  private readonly touched = new Set<DestinationClient>();
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private saturatedNow = false;
+
+  constructor(
+    destinations: readonly Destination[],
+    options: Partial<DestinationOptions> = {},
+    private readonly events: DestinationManagerEvents = {},
+  ) {
+    this.options = resolveDestinationOptions(options);
+    this.budget = this.options.spillEnabled ? new SpillBudget(this.options.spillMaxBytes) : null;
+    for (const d of destinations) this.clientFor(d);
+  }
+
+  get clients(): readonly DestinationClient[] {
+    return [...this.byKey.values()];
+  }
+
+  /** True while receivers should be paused (a destination has neither queue nor spill room). */
+  get saturated(): boolean {
+    return this.saturatedNow;
+  }
+
+  /** Bytes held by all spills. */
+  get spillBytes(): number {
+    return this.budget?.used ?? 0;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    for (const c of this.byKey.values()) c.start();
+    this.timer = setInterval(() => this.tick(), TICK_MS);
+    this.timer.unref?.();
+  }
+
+  /** Routes every point of the batch (read during this call only) to its destinations' queues. */
+  send(batch: MetricBatch, router: Router): void {
+    const names = batch.names;
+    const ts = batch.timestamps;
+    const vals = batch.values;
+    const touched = this.touched;
+    let lastDests: readonly Destination[] | null = null;
+    let lastClients: DestinationClient[] = [];
+    let unrouted = 0;
+    for (let i = 0; i < batch.length; i++) {
+      const dests = router.getDestinations(names[i]!);
+      if (dests !== lastDests) {
+        // Routers memoise per name, so consecutive points of a series share the array: look clients up once.
+        lastDests = dests;
+        lastClients = dests.length === 1 ? [this.clientFor(dests[0]!)] : dests.map((d) => this.clientFor(d));
+        for (const c of lastClients) touched.add(c);
+      }
+      if (lastClients.length === 0) {
+        unrouted++;
+        continue;
+      }
+      for (let k = 0; k < lastClients.length; k++) lastClients[k]!.enqueue(names[i]!, ts[i]!, vals[i]!);
+    }
+    if (unrouted) stats.increment('relayNoDestinationDrops', unrouted);
+    for (const c of touched) {
+      c.stats.publish();
+      if (!this.saturatedNow && c.saturated) this.setSaturated(true);
+    }
+    touched.clear();
+  }
+
+  /** Queues one point for one destination (self-metrics and other generated points). */
+  sendTo(destination: Destination, name: string, timestamp: number, value: number): void {
+    this.clientFor(destination).enqueue(name, timestamp, value);
+  }
+
+  /**
+   * Flushes what the destinations accept within stopFlushDeadlineMs, spills the rest (replayed by
+   * the next start with the same spillDir) and closes every connection.
+   */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.running = false;
+    await Promise.all([...this.byKey.values()].map((c) => c.stop()));
+    const left = [...this.byKey.values()].reduce((n, c) => n + c.spilledPoints, 0);
+    if (left > 0) log.info({ points: left }, `relay stopped with ${left} points in the spill; they are replayed at next start`);
+  }
+
+  private clientFor(d: Destination): DestinationClient {
+    let c = this.byObject.get(d);
+    if (c) return c;
+    c = this.byKey.get(d.key);
+    if (!c) {
+      c = new DestinationClient(d, this.options, this.budget);
+      c.onRoomChange = () => this.checkRoom();
+      this.byKey.set(d.key, c);
+      if (this.running) c.start();
+    }
+    this.byObject.set(d, c);
+    return c;
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    for (const c of this.byKey.values()) c.tick(now);
+    if (this.budget) stats.setGauge('relaySpillBytes', this.budget.used);
+    this.checkRoom();
+  }
+
+  private checkRoom(): void {
+    if (!this.saturatedNow) return;
+    for (const c of this.byKey.values()) if (c.saturated || !c.hasRoom) return;
+    this.setSaturated(false);
+  }
+
+  private setSaturated(on: boolean): void {
+    this.saturatedNow = on;
+    if (on) {
+      log.warn('a destination has no queue or spill room left: points are being dropped until it recovers');
+      this.events.onSaturated?.();
+    } else {
+      log.info('every destination has room again');
+      this.events.onHasRoom?.();
+    }
+  }
+}
