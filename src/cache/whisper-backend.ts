@@ -1,0 +1,46 @@
+import { setAggregationMethod } from '../whisper/api.js';
+import { WhisperStore } from '../whisper/store.js';
+import type { WhisperBackend } from './whisper-backend-types.js';
+import type { ArchiveSpec, WriterWorkerOptions } from './writer-protocol.js';
+
+/**
+ * The writer worker's WhisperBackend: the Whisper library's WhisperStore (descriptor and header
+ * LRU), configured from carbon's WHISPER_* options. WHISPER_LOCK_WRITES and WHISPER_FADVISE_RANDOM
+ * are accepted but Node.js has neither flock(2) nor posix_fadvise (see WhisperStoreOptions).
+ */
+export function createWhisperBackend(opts: WriterWorkerOptions): WhisperBackend {
+  const store = new WhisperStore({
+    autoflush: opts.autoflush,
+    lockWrites: opts.lockWrites,
+    sparse: opts.sparseCreate,
+    useFallocate: opts.fallocateCreate,
+  });
+  return {
+    updateMany(path: string, timestamps: Float64Array, values: Float64Array, count: number): void {
+      store.updateMany(path, timestamps, values, count);
+    },
+    create(path: string, archives: ArchiveSpec[], xFilesFactor: number | undefined, aggregationMethod: string | undefined): void {
+      store.create(path, archives, xFilesFactor, aggregationMethod);
+    },
+    exists: (path) => store.exists(path),
+    getAggregationMethod(path: string): string {
+      // carbon: whisper.info(path)['aggregationMethod']; info() returns None for a file it cannot open.
+      store.invalidate(path);
+      let info;
+      try {
+        info = store.info(path);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === undefined) throw err;
+        throw Object.assign(new TypeError("'NoneType' object is not subscriptable"), { name: 'TypeError' });
+      }
+      return info.aggregationMethod;
+    },
+    setAggregationMethod(path: string, method: string): string {
+      store.invalidate(path);
+      const old = setAggregationMethod(path, method, null, { autoflush: opts.autoflush });
+      return old;
+    },
+    forget: (path) => store.invalidate(path),
+    close: () => store.closeAll(),
+  };
+}
