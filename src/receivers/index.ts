@@ -1,0 +1,4 @@
+export { AcceptPath, type AcceptFilterOptions } from './accept-path.js';
+export { ReceiverGroup, type ReceiverGroupOptions, type TcpListenOptions, type TcpReceiver } from './receiver-group.js';
+export { UdpReceiver, type UdpListenOptions } from './udp-receiver.js';
+export type { StreamDecoder, StreamProtocol } from './stream-decoder.js';
