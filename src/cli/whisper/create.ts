@@ -94,12 +94,14 @@ export const whisperCreate: WhisperTool = (argv, io) =>
       unlinkSync(path);
     }
     try {
-      create(path, archives, {
-        xFilesFactor: typeof values.xFilesFactor === 'number' ? values.xFilesFactor : 0.5,
-        aggregationMethod: typeof values.aggregationMethod === 'string' ? values.aggregationMethod : 'average',
-        sparse: values.sparse === true,
-        fallocate: values.fallocate === true,
-      });
+      create(
+        path,
+        archives,
+        typeof values.xFilesFactor === 'number' ? values.xFilesFactor : 0.5,
+        typeof values.aggregationMethod === 'string' ? values.aggregationMethod : 'average',
+        values.sparse === true,
+        values.fallocate === true,
+      );
     } catch (err) {
       exitOnWhisperException(err, path);
     }

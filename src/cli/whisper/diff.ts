@@ -39,7 +39,7 @@ const jsonValue = (v: number | null): string => (v === null ? 'null' : jsonFloat
 
 /** json.dumps(..., sort_keys=True, indent=2, separators=(',', ' : ')) of the tool's result dict. */
 function diffJson(diffs: ArchiveDiff[], pathA: string, pathB: string, withPoints: boolean): string {
-  const archives = diffs.map(([archive, points, total]) => {
+  const archives = diffs.map(({ archive, diffs: points, total }) => {
     const fields = [`      "archive" : ${archive}`];
     if (withPoints) {
       const entries = points.map(
@@ -77,7 +77,7 @@ export const whisperDiff: WhisperTool = (argv, io) =>
         const row = (a: string | number, b: string | number, c: string | number): string =>
           pretty ? `${right(a, 7)} ${right(b, 9)} ${right(c, 9)}\n` : `${a} ${b} ${c}\n`;
         if (headers) out.write(row('archive', 'total', 'differing'));
-        for (const [archive, points, total] of diffs) out.write(row(archive, total, points.length));
+        for (const { archive, diffs: points, total } of diffs) out.write(row(archive, total, points.length));
       }
     } else if (values.json === true) {
       out.write(diffJson(diffs, pathA, pathB, true));
@@ -86,7 +86,7 @@ export const whisperDiff: WhisperTool = (argv, io) =>
         ? (a: string) => `${right(a, 7)} ${right('timestamp', 11)} ${right('value_a', 13)} ${right('value_b', 13)}\n`
         : (a: string) => `${a} timestamp value_a value_b\n`;
       if (headers) out.write(header('archive'));
-      for (const [archive, points, total] of diffs) {
+      for (const { archive, diffs: points, total } of diffs) {
         if (pretty) {
           out.write(`Archive ${archive} (${points.length} of ${total} datapoints differ)\n`);
           out.write(header(''));

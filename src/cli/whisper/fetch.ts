@@ -63,7 +63,7 @@ export const whisperFetch: WhisperTool = (argv, io) =>
     if (data === null) throw new SystemExitMessage('No data in selected timerange');
     let values = data.values;
     if (typeof opts.drop === 'string') values = values.filter(DROP_FILTERS[opts.drop]);
-    const { start, end, step } = data;
+    const [start, end, step] = data.timeInfo;
     if (opts.json === true) {
       io.stdout(`{\n    "start" : ${start},\n    "end" : ${end},\n    "step" : ${step},\n    "values" : ${valuesJson(values)}\n  }\n`);
       return 0;

@@ -42,7 +42,10 @@ function fill(io: ToolIO, src: string, dst: string, tstart: number, tstopStart: 
     if (tstop <= rtime) continue;
     const untilTime = tstop;
     const fromTime = rtime > tstart ? rtime : tstart;
-    const { start, end, step, values } = fetchRange(io, src, fromTime, untilTime);
+    const {
+      timeInfo: [start, end, step],
+      values,
+    } = fetchRange(io, src, fromTime, untilTime);
     const points: [number, number][] = [];
     for (let t = start, i = 0; t < end; t += step, i++) {
       const v = values[i];
@@ -64,8 +67,8 @@ function fillArchives(io: ToolIO, src: string, dst: string, startFromInitial: nu
     const fromTime = io.now() - archive.retention;
     if (fromTime >= startFrom) continue;
     const data = fetchRange(io, dst, fromTime, startFrom);
-    let start = data.start;
-    const { end, step } = data;
+    let [start] = data.timeInfo;
+    const [, end, step] = data.timeInfo;
     let gapstart: number | null = null;
     for (const v of data.values) {
       if (falsy(v) && !gapstart) {

@@ -50,13 +50,14 @@ export const whisperInfo: WhisperTool = (argv, io) =>
     } catch (err) {
       exitOnWhisperException(err, path);
     }
-    if (header === null) throw new UncaughtPythonError('TypeError', "'NoneType' object does not support item assignment");
+    // `info['fileSize'] = os.stat(path).st_size`: the stat runs before the assignment into None.
     let fileSize: number;
     try {
       fileSize = statSync(path).size;
     } catch (err) {
       throw uncaught(err, path);
     }
+    if (header === null) throw new UncaughtPythonError('TypeError', "'NoneType' object does not support item assignment");
     if (field) {
       const text: Record<(typeof FIELDS)[number], string> = {
         aggregationMethod: header.aggregationMethod,

@@ -80,8 +80,9 @@ function migrateWithoutAggregation(io: ToolIO, oldArchives: OldArchive[], newfil
   let done = 0;
   oldArchives.forEach(({ data }, index) => {
     const points: [number, number][] = [];
+    const [start, , step] = data.timeInfo;
     data.values.forEach((v, i) => {
-      if (v !== null) points.push([data.start + i * data.step, v]);
+      if (v !== null) points.push([start + i * step, v]);
     });
     if (points.length > 0) guard(() => updateMany(newfile, points, now));
     done += data.values.length;
@@ -126,7 +127,7 @@ export const whisperResize: WhisperTool = (argv, io) =>
       newfile = values.newfile;
     }
     io.stdout(`Creating new whisper database: ${newfile}\n`);
-    guard(() => create(newfile, newArchives, { xFilesFactor: xff, aggregationMethod, sparse: false, fallocate: false }));
+    guard(() => create(newfile, newArchives, xff, aggregationMethod));
     io.stdout(`Created: ${newfile} (${guard(() => statSync(newfile).size)} bytes)\n`);
 
     if (values.aggregate === true) migrateWithAggregation1_1_4(io, oldArchives, newfile, now);

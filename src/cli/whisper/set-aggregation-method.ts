@@ -1,11 +1,8 @@
 // whisper-set-aggregation-method path <method> [xFilesFactor]
-import { closeSync, openSync } from 'node:fs';
-import { AGGREGATION_METHODS, info, setAggregationMethod } from './engine.js';
+import { AGGREGATION_METHODS, setAggregationMethod } from './engine.js';
 import { helpAndExit, helpText, parseOptions, type ParserSpec } from './optparse.js';
 import { exitOnWhisperException, isOSError } from './py-errors.js';
-import { pyFloat } from './pynumber.js';
 import { ToolExit, runToolBody, type WhisperTool } from './tool-io.js';
-import { InvalidAggregationMethod, InvalidXFilesFactor } from '../../whisper/errors.js';
 
 const SPEC: ParserSpec = {
   prog: 'whisper-set-aggregation-method',
@@ -13,20 +10,6 @@ const SPEC: ParserSpec = {
   optionsHelp: '  -h, --help  show this help message and exit\n',
   options: [],
 };
-
-/**
- * The library takes a number; Python takes the argument string and calls float() on it only after
- * opening the file, reading its header and checking the method, so a bad number is reported in
- * that order.
- */
-function checkUnparsableXff(path: string, method: string, xffText: string): never {
-  closeSync(openSync(path, 'r+'));
-  info(path);
-  if (!(AGGREGATION_METHODS as readonly string[]).includes(method)) {
-    throw new InvalidAggregationMethod(`Unrecognized aggregation method: ${method}`);
-  }
-  throw new InvalidXFilesFactor(`Invalid xFilesFactor ${xffText}, not a float`);
-}
 
 export const whisperSetAggregationMethod: WhisperTool = (argv, io) =>
   runToolBody('whisper-set-aggregation-method', io, async () => {
@@ -36,12 +19,8 @@ export const whisperSetAggregationMethod: WhisperTool = (argv, io) =>
     const xffText = args.length === 3 ? args[2] : undefined;
     let old: string;
     try {
-      let xff: number | undefined;
-      if (xffText !== undefined) {
-        xff = pyFloat(xffText);
-        if (xff === undefined) checkUnparsableXff(path, method, xffText);
-      }
-      old = setAggregationMethod(path, method, xff);
+      // Passed as typed: like Python, the library calls float() on it after checking the method.
+      old = setAggregationMethod(path, method, xffText);
     } catch (err) {
       if (isOSError(err)) {
         io.stderr(`[ERROR] File '${path}' does not exist!\n\n`);
