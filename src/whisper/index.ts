@@ -24,3 +24,4 @@ export { type FetchResult, parseGranularity } from './fetch.js';
 export { fill, fillArchives } from './fill.js';
 export { checkAggregationSettings, fileSizeFor, type CreateOptions } from './create.js';
 export { parseHeader, parseMetadata, checkLayout } from './header.js';
+export { WhisperStore, lockingSupported, type WhisperStoreOptions } from './store.js';

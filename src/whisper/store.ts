@@ -1,0 +1,220 @@
+// Fast path for the cache's writer thread: keeps Whisper files open with their
+// parsed headers in an LRU, and writes each update_many batch with positional
+// I/O (see write.ts), producing exactly the bytes whisper.update_many would.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createFile } from './create.js';
+import { fetchFromFile, type FetchResult } from './fetch.js';
+import { WhisperFile } from './file.js';
+import type { ArchiveSpec, WhisperInfo } from './format.js';
+import { updateManyPoints } from './write.js';
+
+export interface WhisperStoreOptions {
+  /** Most files kept open at once (least recently used closed first). Default 1024. */
+  maxOpenFiles?: number;
+  /** fsync after every write call (carbon WHISPER_AUTOFLUSH). Default false. */
+  autoflush?: boolean;
+  /**
+   * carbon WHISPER_LOCK_WRITES. Node.js has no flock(2), and a lock file would
+   * not exclude Python tools (they use flock), so this is accepted and does
+   * nothing: within the store, writes are serialised because one store runs
+   * on one thread. `lockingSupported` is false so callers can say so in logs.
+   */
+  lockWrites?: boolean;
+  /**
+   * stat(2) the path before each write and reopen when the file was replaced
+   * (another inode, e.g. whisper-resize renames a new file into place), changed
+   * size, or vanished. Default true. Turn off only when nothing else touches
+   * the files.
+   */
+  checkReplaced?: boolean;
+  /**
+   * Re-read a cached header (and archive bases) once it is older than this,
+   * to pick up in-place edits by other tools (whisper-set-aggregation-method,
+   * whisper-fill into an empty archive). Default 60000 ms; 0 re-reads on every call.
+   */
+  headerMaxAgeMs?: number;
+  /** Defaults for create(): carbon WHISPER_SPARSE_CREATE / WHISPER_FALLOCATE_CREATE. */
+  sparse?: boolean;
+  useFallocate?: boolean;
+}
+
+interface OpenEntry {
+  file: WhisperFile;
+  loadedAt: number;
+}
+
+/** Node.js cannot take flock(2) locks; see WhisperStoreOptions.lockWrites. */
+export const lockingSupported = false;
+
+export class WhisperStore {
+  private readonly open = new Map<string, OpenEntry>();
+  private readonly maxOpenFiles: number;
+  private readonly autoflush: boolean;
+  private readonly checkReplaced: boolean;
+  private readonly headerMaxAgeMs: number;
+  private readonly sparse: boolean;
+  private readonly useFallocate: boolean;
+
+  constructor(options: WhisperStoreOptions = {}) {
+    this.maxOpenFiles = Math.max(1, options.maxOpenFiles ?? 1024);
+    this.autoflush = options.autoflush ?? false;
+    this.checkReplaced = options.checkReplaced ?? true;
+    this.headerMaxAgeMs = options.headerMaxAgeMs ?? 60_000;
+    this.sparse = options.sparse ?? false;
+    this.useFallocate = options.useFallocate ?? false;
+  }
+
+  /** Number of files currently held open. */
+  get openFiles(): number {
+    return this.open.size;
+  }
+
+  /**
+   * whisper.update_many(path, points, now): `count` points from the parallel
+   * arrays (timestamps in seconds, truncated toward zero like Python's int()).
+   * Of identical timestamps the first wins; too-old points are dropped.
+   * Throws CorruptWhisperFile for a damaged file (nothing is written), the
+   * fs error for a missing one, TimestampOutOfRange for timestamps outside u32.
+   */
+  updateMany(
+    filePath: string,
+    timestamps: Float64Array,
+    values: Float64Array,
+    count: number,
+    now: number = Math.floor(Date.now() / 1000),
+  ): void {
+    if (count === 0) return;
+    for (let i = 0; i < count; i++) {
+      const t = timestamps[i];
+      if (!Number.isInteger(t)) {
+        if (!Number.isFinite(t)) throw new RangeError(`Timestamp ${t} is not a number of seconds (${filePath})`);
+        timestamps = truncated(timestamps, count);
+        break;
+      }
+    }
+    const file = this.acquire(filePath);
+    try {
+      updateManyPoints(file, timestamps, values, count, now);
+      if (this.autoflush) file.fsync();
+    } catch (err) {
+      this.close(filePath);
+      throw err;
+    }
+  }
+
+  /**
+   * whisper.create with carbon's writer conventions: parent directories are
+   * made, method/xFilesFactor are checked before anything touches the disk,
+   * `archiveList` is not modified.
+   */
+  create(
+    filePath: string,
+    archiveList: readonly ArchiveSpec[],
+    xFilesFactor?: number | null,
+    aggregationMethod?: string | null,
+    options: { sparse?: boolean; useFallocate?: boolean } = {},
+  ): void {
+    fs.mkdirSync(path.dirname(filePath), { recursive: true });
+    this.close(filePath);
+    createFile(filePath, archiveList.map(([s, p]) => [s, p]), xFilesFactor ?? null, aggregationMethod ?? null, {
+      sparse: options.sparse ?? this.sparse,
+      useFallocate: options.useFallocate ?? this.useFallocate,
+      autoflush: this.autoflush,
+      validateFirst: true,
+    });
+  }
+
+  /** True if the file exists (no syscall when it is held open and checkReplaced is off). */
+  exists(filePath: string): boolean {
+    if (!this.checkReplaced && this.open.has(filePath)) return true;
+    return fs.existsSync(filePath);
+  }
+
+  /** whisper.fetch through the open-file cache. */
+  fetch(
+    filePath: string,
+    fromTime: number,
+    untilTime?: number | null,
+    now: number = Math.floor(Date.now() / 1000),
+    archiveToSelect?: number | string | null,
+  ): FetchResult | null {
+    const file = this.acquire(filePath);
+    try {
+      return fetchFromFile(file, fromTime, untilTime, now, archiveToSelect);
+    } catch (err) {
+      this.close(filePath);
+      throw err;
+    }
+  }
+
+  /** The parsed header of an (opened) file. */
+  info(filePath: string): WhisperInfo {
+    return this.acquire(filePath).info;
+  }
+
+  /** Forget what is cached about `filePath` (call after changing the file by other means). */
+  invalidate(filePath: string): void {
+    this.close(filePath);
+  }
+
+  /** Close one file if open. */
+  close(filePath: string): void {
+    const entry = this.open.get(filePath);
+    if (entry === undefined) return;
+    this.open.delete(filePath);
+    entry.file.close();
+  }
+
+  /** Close every open file. */
+  closeAll(): void {
+    for (const entry of this.open.values()) entry.file.close();
+    this.open.clear();
+  }
+
+  private acquire(filePath: string): WhisperFile {
+    const entry = this.open.get(filePath);
+    if (entry !== undefined) {
+      if (this.stillValid(filePath, entry)) {
+        // Move to the most recently used end of the Map.
+        this.open.delete(filePath);
+        this.open.set(filePath, entry);
+        return entry.file;
+      }
+      this.close(filePath);
+    }
+    const file = WhisperFile.open(filePath, true);
+    while (this.open.size >= this.maxOpenFiles) {
+      const oldest = this.open.keys().next().value as string;
+      this.close(oldest);
+    }
+    this.open.set(filePath, { file, loadedAt: Date.now() });
+    return file;
+  }
+
+  private stillValid(filePath: string, entry: OpenEntry): boolean {
+    const { file } = entry;
+    if (this.checkReplaced) {
+      const stat = fs.statSync(filePath, { throwIfNoEntry: false });
+      if (stat === undefined || stat.ino !== file.ino || stat.dev !== file.dev || stat.size !== file.fileSize) return false;
+    }
+    if (this.headerMaxAgeMs >= 0) {
+      const now = Date.now();
+      if (now - entry.loadedAt >= this.headerMaxAgeMs) {
+        try {
+          file.reloadHeader();
+        } catch {
+          return false; // reopening reports what is wrong with the file
+        }
+        entry.loadedAt = now;
+      }
+    }
+    return true;
+  }
+}
+
+function truncated(timestamps: Float64Array, count: number): Float64Array {
+  const copy = new Float64Array(count);
+  for (let i = 0; i < count; i++) copy[i] = Math.trunc(timestamps[i]);
+  return copy;
+}
