@@ -65,6 +65,25 @@ describe('DestinationClient over TCP', () => {
     expect(s.connections).toBe(2);
   });
 
+  it('after a connection reset, sends the recent frames again: nothing lost (duplicates possible, counted)', async () => {
+    const s = await sink('pickle');
+    const { m, router } = manager(s.port, { spillEnabled: false, maxQueueSize: 1_000_000, resendWindowMs: 5000 });
+    m.start();
+    const c = m.clients[0]!;
+    expect(await until(() => c.isConnected)).toBe(true);
+    s.pauseReading(); // bytes pile up unread in the sink's socket: a reset loses them
+    m.send(numberedBatch(0, 50_000), router);
+    await sleep(100);
+    await s.down(false);
+    await s.listen(s.port);
+    expect(await until(() => valuesOnce(s.points).values.length === 50_000)).toBe(true);
+    expect(valuesOnce(s.points).values).toEqual(range(0, 50_000));
+    await sleep(150);
+    const resent = stats.get(`destinations.127_0_0_1:${s.port}:a.resentPoints`);
+    expect(resent).toBeGreaterThan(0);
+    expect(s.points.length - 50_000).toBeLessThanOrEqual(resent);
+  });
+
   it('drops at MAX_QUEUE_SIZE without a spill and counts fullQueueDrops and queuedUntilConnected', async () => {
     const s = await sink('line');
     await s.down();

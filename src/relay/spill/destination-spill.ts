@@ -116,23 +116,36 @@ export class DestinationSpill {
     return true;
   }
 
-  /** Writes buffered records to the active segment (rolling it at segmentBytes). */
+  /** Writes buffered records to the active segment, rolling to a new segment at segmentBytes. */
   flush(): void {
-    if (this.pendingBytes > 0) {
+    let i = 0;
+    const recs = this.pending;
+    while (i < recs.length) {
       if (!this.writeSeg) this.openWriteSegment();
-      const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+      const seg = this.writeSeg!;
+      // Records for this segment: at least one, then as many as fit under segmentBytes.
+      let j = i;
+      let bytes = 0;
+      let points = 0;
+      do {
+        bytes += recs[j]!.length;
+        points += recs[j]!.readUInt32LE(RECORD_HEADER_BYTES);
+        j++;
+      } while (j < recs.length && seg.bytes + bytes + recs[j]!.length <= this.segmentBytes);
+      const data = j - i === 1 ? recs[i]! : Buffer.concat(recs.slice(i, j), bytes);
       try {
-        writeSync(this.writeFd, data, 0, data.length, this.writeSeg!.bytes);
+        writeSync(this.writeFd, data, 0, data.length, seg.bytes);
       } catch (e) {
-        throw new SpillIoError(this.dir, `write segment ${this.writeSeg!.seq}`, e);
+        throw new SpillIoError(this.dir, `write segment ${seg.seq}`, e);
       }
-      this.writeSeg!.bytes += data.length;
-      this.writeSeg!.points += this.pendingPoints;
-      this.pending = [];
-      this.pendingBytes = 0;
-      this.pendingPoints = 0;
-      if (this.writeSeg!.bytes >= this.segmentBytes) this.closeWriteSegment();
+      seg.bytes += bytes;
+      seg.points += points;
+      this.pendingBytes -= bytes;
+      this.pendingPoints -= points;
+      i = j;
+      if (seg.bytes >= this.segmentBytes || i < recs.length) this.closeWriteSegment();
     }
+    this.pending = [];
     if (this.cursorDirty) this.writeCursor();
   }
 
