@@ -14,7 +14,8 @@ import { RING_REPLICAS } from './consistent-hash-ring.js';
  *   position as its predecessor is taken over by the predecessor's server. Lookup: first position >=
  *   hash(metric), wrapping; distinct servers in ring order.
  * - `jump_fnv1a_ch`: servers ordered by instance (numeric when both are integers, else by string;
- *   servers without instance after them in configuration order); 64-bit FNV-1a of the metric into
+ *   servers without instance after them in configuration order); 64-bit FNV-1a of the metric (bytes
+ *   >= 0x80 sign-extended to 64 bits, as the installed c-relay does) into
  *   Lamping–Veach jump hash picks a server; each further replica re-seeds with c-relay's xorshift and
  *   picks among the servers not chosen yet (the chosen one is replaced by the last in the list).
  *

@@ -123,11 +123,18 @@ export function cRelayFnv1aPosition(key: string): number {
 
 const MASK64 = (1n << 64n) - 1n;
 
-/** carbon-c-relay `fnv1a_64` (sign-extended bytes as above, zero-extended from 32 to 64 bits). */
+/**
+ * carbon-c-relay `fnv1a_64`. Its bytes are sign-extended to the full 64 bits (checked against
+ * carbon-c-relay 3.7.3 `-t`: zero-extending from 32 bits, as the 32-bit variant's cast would suggest,
+ * places non-ASCII names elsewhere).
+ */
 export function cRelayFnv1a64(key: string): bigint {
   const b = utf8(key);
   let h = 14695981039346656037n;
-  for (let i = 0; i < b.length; i++) h = ((h ^ BigInt(cRelayByte(b[i]))) * 1099511628211n) & MASK64;
+  for (let i = 0; i < b.length; i++) {
+    const v = b[i] >= 0x80 ? BigInt(b[i]) | 0xffffffffffffff00n : BigInt(b[i]);
+    h = ((h ^ v) * 1099511628211n) & MASK64;
+  }
   return h;
 }
 
