@@ -175,14 +175,15 @@ def digit(i):
 
 
 def route_shape(name_list, method, hash_type, rf, diverse, ring, rules_path):
-    dests = util.parseDestinations(RINGS[ring])
+    dests = util.parseDestinations(RINGS[ring] if isinstance(ring, str) else ring)
     router = build_router(method, hash_type, rf, diverse, rules_path)
     for d in dests:
         router.addDestination(d)
     if method.startswith('fast'):
         ring_obj = router.hash_router.ring if 'aggregated' in method else router.ring
         keys = [ring_obj._hash(str(n)) for n in ring_obj.nodes]
-        assert len(set(keys)) == len(keys), 'fast ring with tied node hashes: order would be unspecified'
+        if len(set(keys)) != len(keys):
+            return None, {}  # tied node hashes: carbon's order is a Python set's, unspecified
     aggregated = 'aggregated' in method
     groups, aggregates = [], {}
     for i, name in enumerate(name_list):
@@ -197,7 +198,25 @@ def route_shape(name_list, method, hash_type, rf, diverse, ring, rules_path):
     return ','.join(groups), aggregates
 
 
+def route_json():
+    """--route-json: route {"names": [...], "shapes": [{RELAY_METHOD, ROUTER_HASH_TYPE, REPLICATION_FACTOR,
+    DIVERSE_REPLICAS, DESTINATIONS}]} read from stdin; print per shape {routes, aggregates} (live interop)."""
+    doc = json.load(sys.stdin)
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        rules_path = os.path.join(tmp, 'aggregation-rules.conf')
+        with open(rules_path, 'w') as f:
+            f.write(AGGREGATION_RULES)
+        for s in doc['shapes']:
+            routes, aggregates = route_shape(doc['names'], s['RELAY_METHOD'], s['ROUTER_HASH_TYPE'],
+                                             s['REPLICATION_FACTOR'], s['DIVERSE_REPLICAS'], s['DESTINATIONS'], rules_path)
+            out.append({'routes': routes, 'aggregates': {str(k): v for k, v in aggregates.items()}})
+    json.dump(out, sys.stdout, ensure_ascii=False)
+
+
 def main():
+    if sys.argv[1:2] == ['--route-json']:
+        return route_json()
     out_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), '..', 'test', 'fixtures', 'rings')
     count = int(os.environ.get('RING_FIXTURE_NAMES', '12000'))
     os.makedirs(out_dir, exist_ok=True)
@@ -210,6 +229,7 @@ def main():
             f.write(AGGREGATION_RULES)
         for shape, method, hash_type, rf, diverse, ring in SHAPES:
             routes, aggregates = route_shape(names, method, hash_type, rf, diverse, ring, rules_path)
+            assert routes is not None, 'fast ring with tied node hashes: order would be unspecified'
             doc = {
                 'shape': shape,
                 'generator': 'scripts/gen-ring-fixtures.py with Debian graphite-carbon carbon.routers (%s)' % MMH3_SOURCE,
