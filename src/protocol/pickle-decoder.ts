@@ -22,8 +22,9 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 function unpicklingError(message: string): PickleDecodeError {
   return new PickleDecodeError('UnpicklingError', message);
 }
-function underflow(): PickleDecodeError {
-  return unpicklingError('unpickling stack underflow');
+/** CPython's Pdata_stack_underflow: the message depends on whether a MARK is pending. */
+function underflow(markPending: boolean): PickleDecodeError {
+  return unpicklingError(markPending ? 'unexpected MARK found' : 'unpickling stack underflow');
 }
 
 /** A Python int from its digits, as a number when exact, else a bigint. */
@@ -63,12 +64,12 @@ function parseIntOpcode(text: string): number | bigint {
 }
 
 /** PyLong_FromString(s, NULL, 10), used by GET and PUT. */
-function parseDecimalIndex(text: string, what: string): number {
+function parseDecimalIndex(text: string, what: string, allowNegative = false): number {
   if (!/^\s*[+-]?\d(?:_?\d)*\s*$/.test(text)) {
     throw new PickleDecodeError('ValueError', `invalid literal for int() with base 10: ${JSON.stringify(text)}`);
   }
   const v = Number(text.replaceAll('_', '').trim());
-  if (v < 0) throw new PickleDecodeError('ValueError', `negative ${what} argument`);
+  if (v < 0 && !allowNegative) throw new PickleDecodeError('ValueError', `negative ${what} argument`);
   return v;
 }
 
@@ -148,10 +149,39 @@ function decodeUtf8(bytes: Uint8Array): string {
   }
 }
 
-/** Decodes a BINUNICODE body. CPython uses 'surrogatepass'; lone surrogates are mapped to U+FFFD here. */
+/**
+ * UTF-8 with CPython's 'surrogatepass' error handler (BINUNICODE and friends): like strict UTF-8,
+ * but the three-byte encodings of U+D800–U+DFFF are accepted as lone surrogates.
+ */
+function decodeSurrogatePass(bytes: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  while (i < bytes.length) {
+    const b0 = bytes[i];
+    if (b0 === 0xed && i + 2 < bytes.length && bytes[i + 1] >= 0xa0 && bytes[i + 1] <= 0xbf && (bytes[i + 2] & 0xc0) === 0x80) {
+      out += String.fromCharCode(0xd000 | ((bytes[i + 1] & 0x3f) << 6) | (bytes[i + 2] & 0x3f));
+      i += 3;
+      continue;
+    }
+    // Decode the run up to the next surrogate sequence strictly.
+    let j = i + 1;
+    while (j < bytes.length && !(bytes[j] === 0xed && bytes[j + 1] >= 0xa0 && bytes[j + 1] <= 0xbf)) j++;
+    out += decodeUtf8(bytes.subarray(i, j));
+    i = j;
+  }
+  return out;
+}
+
+/** Decodes a BINUNICODE body: ASCII fast, else UTF-8 with 'surrogatepass' as CPython does. */
 function decodeUnicodeBody(bytes: Uint8Array): string {
   for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i] >= 0x80) return decodeUtf8(bytes);
+    if (bytes[i] >= 0x80) {
+      try {
+        return utf8.decode(bytes);
+      } catch {
+        return decodeSurrogatePass(bytes);
+      }
+    }
   }
   return latin1(bytes);
 }
@@ -227,18 +257,20 @@ export function decodePickle(data: Uint8Array): PyValue {
     else if (bytes === 4) n = view.getUint32(pos, true);
     else {
       const big = view.getBigUint64(pos, true);
-      if (big > BigInt(Number.MAX_SAFE_INTEGER)) throw unpicklingError(`${opcode} exceeds system's maximum size of 9223372036854775807 bytes`);
+      if (big > 0x7fffffffffffffffn) throw new PickleDecodeError('OverflowError', `${opcode} exceeds system's maximum of 9223372036854775807 bytes`, true);
+      // Below that, CPython goes on to find the data missing.
+      if (big > BigInt(end)) throw unpicklingError('pickle data was truncated');
       n = Number(big);
     }
     pos += bytes;
     return n;
   };
   const pop = (): PyValue => {
-    if (stack.length <= fence) throw underflow();
+    if (stack.length <= fence) throw underflow(marks.length > 0);
     return stack.pop()!;
   };
   const top = (): PyValue => {
-    if (stack.length <= fence) throw underflow();
+    if (stack.length <= fence) throw underflow(marks.length > 0);
     return stack[stack.length - 1];
   };
   const popMark = (): number => {
@@ -253,27 +285,31 @@ export function decodePickle(data: Uint8Array): PyValue {
   };
   const memoGet = (i: number): void => {
     const v = memo.get(i);
-    if (v === undefined) throw new PickleDecodeError('KeyError', String(i));
+    if (v === undefined) throw unpicklingError(`Memo value not found at index ${i}`);
     stack.push(v);
   };
   const memoPut = (i: number): void => {
     memo.set(i, top());
   };
+  // do_append/do_setitems: the target sits just below position x, which must be above the fence.
+  const checkTarget = (x: number): void => {
+    if (x > stack.length || x <= fence) throw underflow(marks.length > 0);
+  };
   const append = (x: number): void => {
     // do_append(x): items from x up to the top go into the list at x - 1.
+    checkTarget(x);
     const len = stack.length;
-    if (x > len || x <= 0) throw underflow();
     if (x === len) return;
     const list = stack[x - 1];
     if (!Array.isArray(list)) {
-      throw new PickleDecodeError('AttributeError', `'${pyTypeName(list)}' object has no attribute 'extend'`, true);
+      throw new PickleDecodeError('AttributeError', `'${pyTypeName(list)}' object has no attribute 'append'`, true);
     }
     for (let i = x; i < len; i++) list.push(stack[i]);
     stack.length = x;
   };
   const setItems = (x: number): void => {
+    checkTarget(x);
     const len = stack.length;
-    if (x > len || x <= 0) throw underflow();
     if (x === len) return;
     if ((len - x) % 2 !== 0) throw unpicklingError('odd number of items for SETITEMS');
     const target = stack[x - 1];
@@ -482,7 +518,7 @@ export function decodePickle(data: Uint8Array): PyValue {
         setItems(popMark());
         break;
       case 0x67: // GET
-        memoGet(parseDecimalIndex(readLineText(), 'GET'));
+        memoGet(parseDecimalIndex(readLineText(), 'GET', true));
         break;
       case 0x68: // BINGET
         memoGet(readLength(1, 'BINGET'));
@@ -532,14 +568,14 @@ export function decodePickle(data: Uint8Array): PyValue {
       case 0x6f: {
         // OBJ: calls the first item after the mark, never a class here.
         const items = popToMark();
-        if (items.length === 0) throw underflow();
+        if (items.length === 0) throw underflow(marks.length > 0);
         throw new PickleDecodeError('TypeError', `'${pyTypeName(items[0])}' object is not callable`, true);
       }
       case 0x81: {
         // NEWOBJ
         const args = pop();
-        pop();
-        throw unpicklingError(args instanceof PyTuple ? 'NEWOBJ class argument isn\'t a type object' : 'NEWOBJ expected an arg tuple.');
+        const cls = pop();
+        throw unpicklingError(args instanceof PyTuple ? `NEWOBJ class argument must be a type, not ${pyTypeName(cls)}` : 'NEWOBJ expected an arg tuple.');
       }
       case 0x92: {
         // NEWOBJ_EX
@@ -564,9 +600,12 @@ export function decodePickle(data: Uint8Array): PyValue {
         throw unpicklingError('A load persistent id instruction was encountered, but no persistent_load function was specified.');
       case 0x97: // NEXT_BUFFER
         throw unpicklingError('pickle stream refers to out-of-band data but no *buffers* argument was given');
-      case 0x98: // READONLY_BUFFER
-        refuse('READONLY_BUFFER (memoryview)');
+      case 0x98: {
+        // READONLY_BUFFER: a bytes object is already read-only and stays as it is.
+        const obj = top();
+        if (!(obj instanceof Uint8Array)) throw new PickleDecodeError('TypeError', `memoryview: a bytes-like object is required, not '${pyTypeName(obj)}'`, true);
         break;
+      }
       case 0x8f: // EMPTY_SET
       case 0x90: // ADDITEMS
       case 0x91: // FROZENSET
