@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PickleDecodeError, UnsafePickleError } from '../../src/protocol/errors.js';
 import { decodePickle } from '../../src/protocol/pickle-decoder.js';
-import { CAUGHT_BY_CARBON, diffValue, PY_ENCODE, runPython, type Tagged } from './pickle-oracle.js';
+import { CAUGHT_BY_CARBON, diffValue, PY_ENCODE, runPython, type Tagged } from '../protocol/helpers/python-oracle.js';
 
 /** What carbon's SafeUnpickler does with a pickle: a value, or an exception class. */
 type Outcome = { ok: Tagged } | { error: string; caught: boolean };

@@ -3,8 +3,8 @@
  * the decoder's. Python is /usr/bin/python3, which has carbon installed.
  */
 import { spawnSync } from 'node:child_process';
-import { PyTuple, type PyValue } from '../../src/protocol/pickle-values.js';
-import { parsePyFloat } from '../../src/protocol/python-float.js';
+import { PyTuple, type PyValue } from '../../../src/protocol/pickle-values.js';
+import { parsePyFloat } from '../../../src/protocol/python-float.js';
 
 export const PYTHON = '/usr/bin/python3';
 
