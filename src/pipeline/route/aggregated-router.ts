@@ -50,18 +50,18 @@ export class AggregatedHashingRouter implements ExplainingRouter {
   }
 
   explain(metric: string): ExplanationSection[] {
-    const aggregates = this.aggregateNamesOf(metric);
     const keys = this.routingKeys(metric);
+    const feedsAggregates = keys.length > 1 || keys[0] !== metric;
     return [
       {
         stage: this.method,
         summary:
-          aggregates.length > 0
-            ? `routed by the aggregate(s) it feeds: ${aggregates.join(', ')}`
+          feedsAggregates
+            ? `routed by the aggregate(s) it feeds: ${keys.join(', ')}`
             : 'feeds no aggregation rule: routed by its own name',
         detail: { routingKeys: keys },
       },
-      ...this.hashRouter.explain(keys[0]).map((s) => ({ ...s, stage: `${this.method}/ring` })),
+      ...this.hashRouter.explain(keys[0]),
     ];
   }
 }

@@ -82,9 +82,9 @@ export class HashingRouter implements ExplainingRouter {
     const { replicationFactor, diverseReplicas } = this.options;
     return [
       {
-        stage: this.method,
-        summary: `${this.method} ring over ${this.destinations.length} destination(s), replication ${replicationFactor}, diverse ${diverseReplicas ? 'on' : 'off'}`,
-        detail: { key: metric, nodes: this.selectNodes(metric) },
+        stage: 'ring',
+        summary: `${this.method} over ${this.destinations.length} destination(s), replication ${replicationFactor}, diverse replicas ${diverseReplicas ? 'on' : 'off'}`,
+        detail: { method: this.method, key: metric, replicationFactor, diverseReplicas },
       },
     ];
   }
