@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { MetricBatch } from '../../src/pipeline/batch.js';
+import { PickleDecodeError } from '../../src/protocol/errors.js';
+import { decodePickle } from '../../src/protocol/pickle-decoder.js';
+import { extractPicklePoints, PICKLE_POINTS_OK } from '../../src/protocol/pickle-points.js';
+import { AcceptPath } from '../../src/receivers/accept-path.js';
+import { runPython } from '../protocol/helpers/python-oracle.js';
+
+interface Observed {
+  points: [string, number | string, number | string][];
+  logs: string[];
+  dropped: boolean;
+}
+
+/**
+ * Runs carbon's own MetricPickleReceiver.stringReceived on each frame, recording the points that
+ * reach events.metricReceived, the listener log lines and whether an exception escaped (which
+ * makes Twisted drop the connection).
+ */
+const CARBON_HARNESS = `
+import json, math, pickle
+from carbon import events, log
+from carbon.protocols import MetricPickleReceiver
+from carbon.util import SafeUnpickler
+logs, points = [], []
+log.listener = lambda msg: logs.append(msg)
+events.metricReceived.addHandler(lambda m, dp: points.append([m, dp[0] if math.isfinite(dp[0]) else repr(dp[0]), dp[1] if math.isfinite(dp[1]) else repr(dp[1])]))
+def run(data):
+    del logs[:]; del points[:]
+    r = MetricPickleReceiver()
+    r.unpickler = SafeUnpickler
+    r.peerName = 'peer'
+    dropped = False
+    try:
+        r.stringReceived(data)
+    except Exception:
+        dropped = True
+    return {"points": list(points), "logs": list(logs), "dropped": dropped}
+`;
+
+const PAYLOADS = `[
+  [('m.a', (1700000000, 2)), ('m.b', [1700000000.5, '3.25'])],
+  [['m.a', ['1_700_000_000', ' 6.5 ']]],
+  [('m.a', ('\\u0663\\u0660', 'inf')), ('m.b', ('1e3', '-INFINITY'))],
+  [('m.a', (None, 1)), ('m.b', ('abc', 1)), ('m.c', ([1], 2)), ('m.d', (1, {})), ('m.e', (1, 5))],
+  [('m.a', (1, float('nan'))), ('m.b', (2, 3))],
+  [('m.a', (1, 2)), ('m.b', (float('nan'), 1)), ('m.c', (3, 4))],
+  [('m.a', (1, 2)), ('m.b', (float('inf'), 1)), ('m.c', (3, 4))],
+  [('m.nan', (float('nan'), float('nan')))],
+  [('m.a', 1), ('m.b',), ('m.c', (1, 2, 3)), ('m.d', (1,)), 'xy', 7, None, ('m.e', (5, 6))],
+  [('m.a', '12'), ('m.b', 'x'), ('m.c', {'k1': 1, 'k2': 2})],
+  [('m.a', (True, False))],
+  [('m.a', (2**2000, 1)), ('m.b', (1, 2))],
+  [('m.a', (1, 2**2000))],
+  [('m.a', (1, 2)), (5, (1, 2)), ('m.c', (1, 2))],
+  [(('a', 'b'), (1, 2))],
+  5, None, 2.5, 'abc', {'m.a': (1, 2)}, (('m.a', (1, 2)),), [],
+  [('name with spaces', (1, 2)), ('../..//x', (3, 4)), ('', (5, 6))],
+  [('m.a', (1.9, 2)), ('m.b', (-0.5, 3)), ('m.c', (-2, 4))],
+]`;
+
+function runOurs(data: Buffer): Observed {
+  const accept = new AcceptPath({ now: () => 1.5e9 });
+  const out = new MetricBatch(4);
+  const logs: string[] = [];
+  let dropped = false;
+  try {
+    const payload = decodePickle(data);
+    const r = extractPicklePoints(payload, accept, out, (m) => logs.push(`Error decoding pickle: ${m}`));
+    dropped = r.status !== PICKLE_POINTS_OK;
+  } catch (err) {
+    if (!(err instanceof PickleDecodeError)) throw err;
+    if (err.dropsConnection) dropped = true;
+    else logs.push(`invalid pickle received from peer, error: "${err.message}", ignoring`);
+  }
+  const points: Observed['points'] = [];
+  const show = (x: number): number | string => (Number.isFinite(x) ? x : x > 0 ? 'inf' : x < 0 ? '-inf' : 'nan');
+  for (let i = 0; i < out.length; i++) points.push([out.names[i], show(out.timestamps[i]), show(out.values[i])]);
+  return { points, logs, dropped };
+}
+
+describe("pickle payload extraction against carbon's MetricPickleReceiver", () => {
+  it('accepts, skips, logs and drops exactly where carbon does, for protocols 0-5', () => {
+    const cases = runPython<{ proto: number; hex: string; expected: Observed }[]>(`
+${CARBON_HARNESS}
+out = []
+for proto in range(6):
+    for p in ${PAYLOADS}:
+        data = pickle.dumps(p, protocol=proto)
+        out.append({"proto": proto, "hex": data.hex(), "expected": run(data)})
+print(json.dumps(out))
+`);
+    expect(cases.length).toBeGreaterThan(100);
+    for (const c of cases) {
+      const ours = runOurs(Buffer.from(c.hex, 'hex'));
+      const label = `proto ${c.proto} ${c.hex.slice(0, 80)}`;
+      expect(ours.dropped, label).toBe(c.expected.dropped);
+      expect(ours.points, label).toEqual(c.expected.points);
+      // Log text: the "Error decoding pickle" lines match exactly; decoder messages may word things differently.
+      expect(ours.logs.length, label).toBe(c.expected.logs.length);
+      expect(ours.logs.filter((l) => l.startsWith('Error decoding')), label).toEqual(c.expected.logs.filter((l) => l.startsWith('Error decoding')));
+    }
+  });
+
+  it('refuses bytes names pickled with protocol <= 2 (carbon refuses _codecs.encode) and drops the connection on protocol >= 3', () => {
+    const cases = runPython<{ proto: number; hex: string; expected: Observed }[]>(`
+${CARBON_HARNESS}
+print(json.dumps([{"proto": p, "hex": pickle.dumps([(b'm.a', (1, 2))], protocol=p).hex(), "expected": run(pickle.dumps([(b'm.a', (1, 2))], protocol=p))} for p in range(6)]))
+`);
+    for (const c of cases) {
+      const ours = runOurs(Buffer.from(c.hex, 'hex'));
+      expect(ours.dropped, `proto ${c.proto}`).toBe(c.expected.dropped);
+      expect(ours.points).toEqual([]);
+      expect(ours.logs.length).toBe(c.expected.logs.length);
+    }
+  });
+});
