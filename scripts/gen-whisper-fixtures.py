@@ -111,7 +111,19 @@ def all_cases():
     case('bad int', 'whisper-fetch', ['--from', '12x', 'a.wsp'], files=['a.wsp'])
     case('bad choice', 'whisper-fetch', ['--drop', 'all', 'a.wsp'], files=['a.wsp'])
     case('flag with value', 'whisper-fetch', ['--json=1', 'a.wsp'], files=['a.wsp'])
-    case('ambiguous abbreviation', 'whisper-diff', ['--s', 'a.wsp', 'b.wsp'], files=['a.wsp', 'b.wsp'])
+    case('unique abbreviation', 'whisper-diff', ['--s', 'a.wsp', 'b.wsp'], files=['a.wsp', 'b.wsp'])
+    case('ambiguous abbreviation', 'whisper-resize', ['--n', 'x', 'a.wsp', '1m:1h'], files=['a.wsp'])
+    case('abbreviated help', 'whisper-info', ['--he'])
+    case('clustered short option', 'whisper-dump', ['--pretty', '-t%H|%M', 's.wsp'], files=['s.wsp'])
+    case('short option missing value', 'whisper-dump', ['s.wsp', '-t'], files=['s.wsp'])
+    case('unknown short option', 'whisper-dump', ['-x', 's.wsp'], files=['s.wsp'])
+    case('double dash', 'whisper-info', ['--', '--json'])
+    case('bad float option', 'whisper-create', ['--xFilesFactor', 'half', 'x.wsp', '1m:1h'])
+    case('empty time format', 'whisper-fetch', ['--pretty', '-t', '', '--from', str(NOW - 130), 's.wsp'], files=['s.wsp'])
+    fmt = '%a %A %b %B %c %C %d %D %e %F %g %G %h %H %I %j %k %l %m %M %n %p %P %r %R %s %S %t %T %u %U %V %w %W %x %X %y %Y %z %Z %% %Q'
+    case('strftime directives', 'whisper-dump', ['--pretty', '-t', fmt, 'n.wsp'], files=['n.wsp'])
+    case('strftime directives other tz', 'whisper-dump', ['--pretty', '-t', fmt, 'n.wsp'], files=['n.wsp'], env={'TZ': 'America/New_York'})
+    case('strftime directives far tz', 'whisper-fetch', ['--pretty', '-t', '%c %Z %z', '--from', str(NOW - 30), 'n.wsp'], files=['n.wsp'], env={'TZ': 'Asia/Kolkata'})
 
     # create
     case('create estimate', 'whisper-create', ['--estimate', '60s:1h', '5m:1d'])
@@ -231,9 +243,33 @@ def all_cases():
     case('diff missing', 'whisper-diff', ['a.wsp', 'nosuch.wsp'], files=['a.wsp'])
 
 
+def format_vectors():
+    """Python's float formatting for values that trip naive implementations (ties, exponents, subnormals)."""
+    import random
+    import struct
+    rnd = random.Random(7)
+    values = [0.0, -0.0, 1.0, 2.5, 0.5, 1.5, -3.25, 1 / 3, 0.1, 1e16, 1e-5, 1 / 128, 123456789.123, 1e22,
+              2.0 ** 60, 5e-324, 1e-300, 1.7976931348623157e308, 0.0001, 0.00001, 999999.5, 9999995.0,
+              0.0000005, 1e15, 1e17, 2.675, 0.125, -0.0078125, 0.30000000000000004]
+    for _ in range(150):
+        values.append(struct.unpack('!d', struct.pack('!Q', rnd.getrandbits(64)))[0])
+        values.append(rnd.randint(-10 ** 6, 10 ** 6) / rnd.choice([2, 8, 128, 1024, 10, 1000]))
+        values.append(rnd.uniform(-1, 1) * 10 ** rnd.randint(-30, 30))
+    out = []
+    for v in values:
+        if v != v or v in (float('inf'), float('-inf')):
+            continue
+        out.append({'hex': struct.pack('!d', v).hex(), 'repr': repr(v), 'f': '%f' % v, 'f3': '%.3f' % v,
+                    'g': '%g' % v, 'g35': '%10.35g' % v})
+    return out
+
+
 if __name__ == '__main__':
     make_inputs()
     all_cases()
+    with open(os.path.join(OUT, 'float-formats.json'), 'w') as fh:
+        json.dump(format_vectors(), fh, indent=0)
+        fh.write('\n')
     with open(os.path.join(OUT, 'cases.json'), 'w') as fh:
         json.dump({'now': NOW, 'cases': cases}, fh, indent=1)
         fh.write('\n')

@@ -1,6 +1,8 @@
 // Python's time.ctime() and time.strftime(fmt, time.localtime(t)) as glibc renders them in the C
 // locale, in the process's local time zone (TZ), for the tools' --pretty output.
 
+import { zoneAbbreviation } from './tz-abbreviation.js';
+
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September',
   'October', 'November', 'December'];
@@ -32,10 +34,8 @@ function zoneOffset(d: Date): string {
 }
 
 function zoneName(d: Date): string {
-  const tz = process.env.TZ;
-  if (tz === undefined || tz === '' || tz === 'UTC' || tz === 'UTC0' || tz === 'Etc/UTC') {
-    if (d.getTimezoneOffset() === 0) return 'UTC';
-  }
+  const abbreviation = zoneAbbreviation(process.env.TZ, Math.floor(d.getTime() / 1000), -d.getTimezoneOffset() * 60);
+  if (abbreviation !== undefined) return abbreviation;
   const part = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' })
     .formatToParts(d)
     .find((p) => p.type === 'timeZoneName');
