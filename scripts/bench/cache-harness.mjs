@@ -1,0 +1,281 @@
+// Pieces of the cache benchmark (scripts/bench/cache.mjs): workload payloads, daemon control,
+// /proc measurements and the "every point is on disk" poller.
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { join } from 'node:path';
+
+export const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux
+
+/** A workload: `series` names, each with `points` points one minute apart ending about now. */
+export function makeWorkload(series, points) {
+  const now = Math.floor(Date.now() / 1000);
+  const base = now - (now % 60) - points * 60;
+  const names = new Array(series);
+  for (let s = 0; s < series; s++) names[s] = `bench.g${s % 100}.s${s}`;
+  return { series, points, base, names, total: series * points, valueOf: (s, p) => (s % 1000) + p };
+}
+
+/** Plaintext payload, one round of every series per timestamp (as a fleet of senders would). */
+export function plaintextPayload(w) {
+  const chunks = [];
+  let lines = [];
+  for (let p = 0; p < w.points; p++) {
+    const ts = w.base + p * 60;
+    for (let s = 0; s < w.series; s++) {
+      lines.push(`${w.names[s]} ${w.valueOf(s, p)} ${ts}\n`);
+      if (lines.length === 10000) {
+        chunks.push(Buffer.from(lines.join('')));
+        lines = [];
+      }
+    }
+  }
+  if (lines.length) chunks.push(Buffer.from(lines.join('')));
+  return chunks;
+}
+
+/** Pickle payload: frames of 500 points `[(name, (ts, value)), ...]`, protocol 2 (what carbon relays send). */
+export async function picklePayload(w, distDir) {
+  const { encodePickleFrame } = await import(join(distDir, 'protocol', 'pickle-encoder.js'));
+  const { PyTuple } = await import(join(distDir, 'protocol', 'pickle-values.js'));
+  const frames = [];
+  let list = [];
+  for (let p = 0; p < w.points; p++) {
+    const ts = w.base + p * 60;
+    for (let s = 0; s < w.series; s++) {
+      list.push(new PyTuple([w.names[s], new PyTuple([ts, w.valueOf(s, p)])]));
+      if (list.length === 500) {
+        frames.push(encodePickleFrame(list));
+        list = [];
+      }
+    }
+  }
+  if (list.length) frames.push(encodePickleFrame(list));
+  // Coalesce into ~1 MB writes.
+  const out = [];
+  let acc = [];
+  let size = 0;
+  for (const f of frames) {
+    acc.push(f);
+    size += f.length;
+    if (size >= 1 << 20) {
+      out.push(Buffer.concat(acc));
+      acc = [];
+      size = 0;
+    }
+  }
+  if (acc.length) out.push(Buffer.concat(acc));
+  return out;
+}
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Writes carbon.conf and storage-schemas.conf for one run; returns the paths. */
+export function writeConfig(root, ports) {
+  const conf = join(root, 'conf');
+  const storage = join(root, 'storage');
+  mkdirSync(conf, { recursive: true });
+  mkdirSync(join(storage, 'whisper'), { recursive: true });
+  mkdirSync(join(storage, 'log'), { recursive: true });
+  writeFileSync(
+    join(conf, 'carbon.conf'),
+    `[cache]
+STORAGE_DIR = ${storage}/
+LOCAL_DATA_DIR = ${storage}/whisper/
+LOG_DIR = ${storage}/log/
+PID_DIR = ${storage}/
+ENABLE_LOGROTATION = False
+USER =
+MAX_CACHE_SIZE = inf
+MAX_UPDATES_PER_SECOND = inf
+MAX_CREATES_PER_MINUTE = inf
+LINE_RECEIVER_INTERFACE = 127.0.0.1
+LINE_RECEIVER_PORT = ${ports.line}
+ENABLE_UDP_LISTENER = False
+PICKLE_RECEIVER_INTERFACE = 127.0.0.1
+PICKLE_RECEIVER_PORT = ${ports.pickle}
+CACHE_QUERY_INTERFACE = 127.0.0.1
+CACHE_QUERY_PORT = ${ports.query}
+USE_FLOW_CONTROL = True
+CACHE_WRITE_STRATEGY = sorted
+LOG_UPDATES = False
+LOG_CREATES = False
+LOG_CACHE_HITS = False
+LOG_CACHE_QUEUE_SORTS = False
+LOG_LISTENER_CONN_SUCCESS = False
+ENABLE_TAGS = False
+CARBON_METRIC_INTERVAL = 0
+WHISPER_AUTOFLUSH = False
+WHISPER_SPARSE_CREATE = False
+WHISPER_FALLOCATE_CREATE = False
+`,
+  );
+  writeFileSync(join(conf, 'storage-schemas.conf'), `[bench]\npattern = .*\nretentions = 1m:3h,10m:1d\n`);
+  return { conf: join(conf, 'carbon.conf'), dataDir: join(storage, 'whisper'), storage };
+}
+
+/** utime+stime of a process and all its threads, seconds. */
+export function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state); utime = field 14, stime = field 15.
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** Peak resident set size (VmHWM), bytes. */
+export function peakRss(pid) {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+export function startDaemon(cmd, args, logFile) {
+  const out = openSync(logFile, 'a');
+  const child = spawn(cmd, args, { stdio: ['ignore', out, out] });
+  closeSync(out);
+  return child;
+}
+
+export async function waitForPort(port, timeoutMs = 30000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise((resolve) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Sends the chunks over one connection, honouring back-pressure; resolves when all is handed to the kernel. */
+export function send(port, chunks) {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('error', reject);
+    s.once('connect', () => {
+      let i = 0;
+      const pump = () => {
+        while (i < chunks.length) {
+          if (!s.write(chunks[i++])) {
+            s.once('drain', pump);
+            return;
+          }
+        }
+        s.end(() => resolve());
+      };
+      pump();
+    });
+  });
+}
+
+export async function stopDaemon(child, timeoutMs = 600000) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  await exited;
+  clearTimeout(t);
+}
+
+/**
+ * Resolves once the daemon has taken in the whole payload: the last point sent (the last series at
+ * the last timestamp) is in its cache (asked over CarbonLink) or already in its file. One connection
+ * is read in order, so this means every earlier point was received too.
+ */
+export async function waitIngested(w, queryPort, dataDir, distDir, timeoutMs) {
+  const { encodePickleFrame } = await import(join(distDir, 'protocol', 'pickle-encoder.js'));
+  const { decodePickle } = await import(join(distDir, 'protocol', 'pickle-decoder.js'));
+  const s = w.series - 1;
+  const name = w.names[s];
+  const lastTs = w.base + (w.points - 1) * 60;
+  const path = join(dataDir, 'bench', `g${s % 100}`, `s${s}.wsp`);
+  const request = encodePickleFrame(new Map([['type', 'cache-query'], ['metric', name]]));
+  const sock = connect(queryPort, '127.0.0.1');
+  await new Promise((res, rej) => (sock.once('connect', res), sock.once('error', rej)));
+  let acc = Buffer.alloc(0);
+  const until = Date.now() + timeoutMs;
+  const buf = Buffer.alloc(64);
+  try {
+    for (;;) {
+      const reply = new Promise((res) => {
+        const onData = (chunk) => {
+          acc = Buffer.concat([acc, chunk]);
+          if (acc.length >= 4 && acc.length >= 4 + acc.readUInt32BE(0)) {
+            sock.off('data', onData);
+            const body = acc.subarray(4, 4 + acc.readUInt32BE(0));
+            acc = acc.subarray(4 + body.length);
+            res(decodePickle(body));
+          }
+        };
+        sock.on('data', onData);
+      });
+      sock.write(request);
+      const r = await reply;
+      const points = r.get('datapoints') ?? [];
+      if (points.some((t) => t.items[0] === lastTs)) return;
+      if (hasPoint(path, lastTs, w.valueOf(s, w.points - 1), buf)) return;
+      if (Date.now() > until) throw new Error(`the last point was not received after ${timeoutMs} ms`);
+      await new Promise((r2) => setTimeout(r2, 5));
+    }
+  } finally {
+    sock.destroy();
+  }
+}
+
+/**
+ * Resolves when every series' file holds its last point (the pop that carries a series' last
+ * point also carries or follows all its earlier points, so this means everything is on disk).
+ * Checks each file until it is done, never again after.
+ */
+export async function waitPersisted(w, dataDir, { timeoutMs, intervalMs = 250, onProgress } = {}) {
+  const lastTs = w.base + (w.points - 1) * 60;
+  let pending = Array.from({ length: w.series }, (_, s) => s);
+  const buf = Buffer.alloc(64);
+  const until = Date.now() + timeoutMs;
+  while (pending.length) {
+    const still = [];
+    for (const s of pending) if (!hasPoint(join(dataDir, 'bench', `g${s % 100}`, `s${s}.wsp`), lastTs, w.valueOf(s, w.points - 1), buf)) still.push(s);
+    pending = still;
+    onProgress?.(w.series - pending.length);
+    if (!pending.length) break;
+    if (Date.now() > until) throw new Error(`${pending.length} series not on disk after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+function hasPoint(path, ts, value, buf) {
+  let fd;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    if (readSync(fd, buf, 0, 28, 0) < 28) return false;
+    const offset = buf.readUInt32BE(16);
+    const spp = buf.readUInt32BE(20);
+    const points = buf.readUInt32BE(24);
+    if (readSync(fd, buf, 0, 12, offset) < 12) return false;
+    const baseInterval = buf.readUInt32BE(0);
+    if (baseInterval === 0) return false;
+    const slot = ((((ts - baseInterval) / spp) % points) + points) % points;
+    if (readSync(fd, buf, 0, 12, offset + slot * 12) < 12) return false;
+    return buf.readUInt32BE(0) === ts && buf.readDoubleBE(4) === value;
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,161 @@
+#!/usr/bin/env node
+// carbon-ts cache vs Python carbon-cache on the same workloads, in one run (npm run bench:cache).
+//
+//   node scripts/bench/cache.mjs [--scale 0.1] [--impl ts,py] [--protocol plaintext,pickle]
+//                                [--workload 10000x100,100000x5] [--ts-cmd "node dist/cli/main.js cache --config {conf}"]
+//                                [--timeout 900] [--keep]
+//
+// For each workload × protocol × implementation: a fresh STORAGE_DIR and carbon.conf (no rate limits,
+// no logging of updates, sparse off, schema 1m:3h,10m:1d), the daemon started in the foreground, the
+// whole payload sent over one TCP connection, then the data directory polled until every series'
+// last point is in its file. Reported: ingest points/s (until the last point sent is in the
+// daemon's cache, asked over CarbonLink, or already on disk),
+// persisted points/s (until every point is on disk), CPU seconds per million points (utime+stime of
+// the daemon process and all its threads from /proc, from load start to all persisted) and peak
+// RSS (VmHWM). Before that, the in-process memory cost of the MetricCache itself.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  cpuSeconds,
+  freePort,
+  makeWorkload,
+  peakRss,
+  picklePayload,
+  plaintextPayload,
+  send,
+  startDaemon,
+  stopDaemon,
+  waitForPort,
+  waitIngested,
+  waitPersisted,
+  writeConfig,
+} from './cache-harness.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..');
+const dist = join(repo, 'dist');
+
+function parseArgs(argv) {
+  const o = {
+    scale: 1,
+    impl: ['ts', 'py'],
+    protocol: ['plaintext', 'pickle'],
+    workload: ['10000x100', '100000x5'],
+    tsCmd: `node ${join(dist, 'cli', 'main.js')} cache --config {conf}`,
+    timeout: 900,
+    keep: false,
+  };
+  for (let i = 2; i < argv.length; i++) {
+    const a = argv[i];
+    const v = () => argv[++i];
+    if (a === '--scale') o.scale = Number(v());
+    else if (a === '--impl') o.impl = v().split(',');
+    else if (a === '--protocol') o.protocol = v().split(',');
+    else if (a === '--workload') o.workload = v().split(',');
+    else if (a === '--ts-cmd') o.tsCmd = v();
+    else if (a === '--timeout') o.timeout = Number(v());
+    else if (a === '--keep') o.keep = true;
+    else {
+      console.error(`unknown argument ${a}`);
+      process.exit(2);
+    }
+  }
+  return o;
+}
+
+const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : 'n/a');
+
+async function runOne(impl, protocol, w, payload, opts) {
+  const root = mkdtempSync(join(tmpdir(), `bench-cache-${impl}-`));
+  const ports = { line: await freePort(), pickle: await freePort(), query: await freePort() };
+  const { conf, dataDir, storage } = writeConfig(root, ports);
+  const [cmd, ...args] =
+    impl === 'py' ? ['/usr/bin/carbon-cache', `--config=${conf}`, '--nodaemon', 'start'] : opts.tsCmd.replace('{conf}', conf).split(/\s+/);
+  const child = startDaemon(cmd, args, join(storage, 'daemon.out'));
+  const result = { impl, protocol, series: w.series, points: w.total };
+  try {
+    await waitForPort(protocol === 'pickle' ? ports.pickle : ports.line);
+    const pid = child.pid;
+    const cpu0 = cpuSeconds(pid);
+    const t0 = performance.now();
+    await send(protocol === 'pickle' ? ports.pickle : ports.line, payload);
+    await waitIngested(w, ports.query, dataDir, dist, opts.timeout * 1000);
+    const t1 = performance.now();
+    await waitPersisted(w, dataDir, { timeoutMs: opts.timeout * 1000 });
+    const t2 = performance.now();
+    const cpu1 = cpuSeconds(pid);
+    result.ingest = w.total / ((t1 - t0) / 1000);
+    result.persisted = w.total / ((t2 - t0) / 1000);
+    result.seconds = (t2 - t0) / 1000;
+    result.cpuPerMillion = ((cpu1 - cpu0) / w.total) * 1e6;
+    result.rss = peakRss(pid);
+  } catch (err) {
+    result.error = err instanceof Error ? err.message : String(err);
+  } finally {
+    await stopDaemon(child, 120000);
+    if (!opts.keep) rmSync(root, { recursive: true, force: true });
+    else console.error(`kept ${root}`);
+  }
+  return result;
+}
+
+function memoryReport() {
+  const script = join(here, 'cache-memory.mjs');
+  const r = spawnSync(process.execPath, ['--expose-gc', script], { encoding: 'utf8' });
+  return (r.stdout || r.stderr).trim();
+}
+
+async function main() {
+  const opts = parseArgs(process.argv);
+  if (opts.impl.includes('ts') && !existsSync(join(dist, 'cli', 'main.js'))) {
+    console.error('dist/ is missing: run `npm run build` first (npm run bench:cache does).');
+    process.exit(1);
+  }
+  console.log(`# carbon-cache benchmark (${new Date().toISOString()}, node ${process.version}, scale ${opts.scale})`);
+  console.log('\n## MetricCache memory (in process)\n');
+  console.log(memoryReport());
+  const rows = [];
+  for (const spec of opts.workload) {
+    const [s, p] = spec.split('x').map(Number);
+    const w = makeWorkload(Math.max(1, Math.round(s * opts.scale)), p);
+    for (const protocol of opts.protocol) {
+      const payload = protocol === 'pickle' ? await picklePayload(w, dist) : plaintextPayload(w);
+      for (const impl of opts.impl) {
+        process.stderr.write(`running ${impl} ${protocol} ${w.series}x${w.points} ... `);
+        const r = await runOne(impl, protocol, w, payload, opts);
+        process.stderr.write(r.error ? `error: ${r.error}\n` : `${r.seconds.toFixed(1)} s\n`);
+        rows.push(r);
+      }
+    }
+  }
+  console.log('\n## Daemons\n');
+  console.log('| workload | protocol | impl | ingest points/s | persisted points/s | CPU s / M points | peak RSS MB |');
+  console.log('|---|---|---|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const name = r.impl === 'ts' ? 'carbon-ts' : 'carbon (Python)';
+    if (r.error) {
+      console.log(`| ${r.series} × ${r.points / r.series} | ${r.protocol} | ${name} | error: ${r.error} | | | |`);
+      continue;
+    }
+    console.log(
+      `| ${r.series} × ${r.points / r.series} | ${r.protocol} | ${name} | ${fmt(r.ingest)} | ${fmt(r.persisted)} | ${fmt(r.cpuPerMillion, 2)} | ${fmt(r.rss / 2 ** 20, 0)} |`,
+    );
+  }
+  const ratios = [];
+  for (const r of rows.filter((x) => x.impl === 'ts' && !x.error)) {
+    const py = rows.find((x) => x.impl === 'py' && !x.error && x.protocol === r.protocol && x.series === r.series && x.points === r.points);
+    if (py) ratios.push(`| ${r.series} × ${r.points / r.series} | ${r.protocol} | ${fmt(r.persisted / py.persisted, 2)}× | ${fmt(py.cpuPerMillion / r.cpuPerMillion, 2)}× less |`);
+  }
+  if (ratios.length) {
+    console.log('\n| workload | protocol | persisted vs Python | CPU per point vs Python |\n|---|---|---:|---:|');
+    for (const l of ratios) console.log(l);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
