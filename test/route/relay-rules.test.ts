@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RelayRulesError, loadRelayRules, parseRelayRules } from '../../src/config/relay-rules.js';
+import { ConfigError } from '../../src/config/config-error.js';
+import { loadRelayRules, parseRelayRules } from '../../src/config/relay-rules.js';
 import { createRouter } from '../../src/pipeline/route/create-router.js';
 import { parseDestinations } from '../../src/pipeline/route/parse-destination.js';
 import { RulesRouter } from '../../src/pipeline/route/rules-router.js';
@@ -52,6 +53,13 @@ destinations = 10.0.0.3:2004:c, 10.9.9.9:2004:z
     expect(r.map((x) => x.name)).toEqual(['x', 'd']);
     expect(r[0].regex!.test('at 100%')).toBe(true);
   });
+  it('lets [DEFAULT] keys reach every section, as ConfigParser does', () => {
+    const r = parseRelayRules('[DEFAULT]\ndestinations = 10.0.0.1:1\n[web]\npattern = ^web\n[d]\ndefault = true\ndestinations = 10.0.0.2:2\n', 'f');
+    expect(r.map((x) => [x.name, x.destinations.map((d) => d.key).join()])).toEqual([
+      ['web', '10.0.0.1:1:None'],
+      ['d', '10.0.0.2:2:None'],
+    ]);
+  });
   it('reads indented continuation lines into the value', () => {
     const r = parseRelayRules('[d]\ndefault = true\ndestinations = h:1,\n   h:2\n', 'f');
     expect(r[0].destinations.map((d) => d.port)).toEqual([1, 2]);
@@ -61,7 +69,7 @@ destinations = 10.0.0.3:2004:c, 10.9.9.9:2004:z
       try {
         parseRelayRules(t, 'rr.conf');
       } catch (e) {
-        expect(e).toBeInstanceOf(RelayRulesError);
+        expect(e).toBeInstanceOf(ConfigError);
         return (e as Error).message;
       }
       throw new Error('no error');
@@ -70,9 +78,9 @@ destinations = 10.0.0.3:2004:c, 10.9.9.9:2004:z
     expect(bad('[a]\npattern = x\ndefault = true\ndestinations = h:1\n')).toMatch(/^rr.conf:1: section a contains both 'pattern' and 'default'/);
     expect(bad('[a]\npattern = x\ndestinations = h:1\n')).toMatch(/^rr.conf: No default rule defined/);
     expect(bad('[a]\ndefault = true\ndestinations = h:1\n[b]\ndefault = 1\ndestinations = h:1\n')).toBe('rr.conf:4: Only one default rule can be specified');
-    expect(bad('[a]\ndefault = true\ndestinations = h:1\n[a]\n')).toMatch(/^rr.conf:4: section 'a' already exists/);
-    expect(bad('x = 1\n')).toMatch(/^rr.conf:1: file contains no section headers/);
-    expect(bad('[a]\ndefault = maybe\ndestinations = h:1\n')).toMatch(/not a boolean: maybe/);
+    expect(bad('[a]\ndefault = true\ndestinations = h:1\n[a]\n')).toMatch(/^rr.conf:4: section \[a\] appears twice/);
+    expect(bad('x = 1\n')).toMatch(/^rr.conf:1: a key before the first \[section\] header/);
+    expect(bad('[a]\ndefault = maybe\ndestinations = h:1\n')).toMatch(/^rr.conf:1: section a: default: Not a boolean: maybe/);
     expect(bad('[a]\ndefault = true\ndestinations = h:port\n')).toMatch(/^rr.conf:1: section a: invalid destination "h:port"/);
     expect(bad('[a]\npattern = (\ndestinations = h:1\n[d]\ndefault = true\ndestinations = h:1\n')).toMatch(/^rr.conf:1: section a: pattern "\("/);
     expect(bad('[a]\npattern = 5%\ndestinations = h:1\n')).toMatch(/'%' must be followed by '%' or '\('/);
