@@ -179,6 +179,15 @@ describe('late-data window (AGGREGATION_LATENESS_WINDOW)', () => {
     expect(stats.get(AGGREGATOR_COUNTERS.pointsTooLate)).toBe(1);
   });
 
+  it('does not keep a buffer alive for a series whose only point was too late', () => {
+    const t = setup(RULES, { latenessWindow: 30 });
+    t.send(['x.a', 100, 1]);
+    expect(stats.get(AGGREGATOR_COUNTERS.pointsTooLate)).toBe(1);
+    t.clock.advance(10);
+    expect(t.stages.buffers.size).toBe(0);
+    expect(t.generated).toEqual([]);
+  });
+
   it('counts nothing new when the window is 0 (carbon behaviour)', () => {
     const t = setup(RULES);
     t.send(['x.a', 1000, 1]);

@@ -108,6 +108,13 @@ export class MetricBuffer {
     const threshold = currentInterval - settings.maxAggregationIntervals * this.frequency;
     const window = settings.latenessWindow;
     const out = this.manager.output;
+    if (this.intervals.size === 0) {
+      // Only reachable with a lateness window (a new buffer whose first point was too late): carbon
+      // never holds an empty buffer, so let it go rather than keep its timer running.
+      this.close();
+      this.manager.forget(this);
+      return;
+    }
     for (const buf of [...this.intervals.values()]) {
       if (buf.active) {
         out.push(this.name, this.aggregate!(buf.values, buf.count), buf.interval);
