@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { CorruptWhisperFile } from './errors.js';
-import { AGGREGATION_METHOD_TO_TYPE, METADATA_SIZE, type WhisperInfo } from './format.js';
+import { AGGREGATION_METHOD_TO_TYPE, METADATA_SIZE, POINT_SIZE, type WhisperInfo } from './format.js';
 import { checkLayout, headerLengthFor, parseHeader } from './header.js';
 
 /** Header bytes read by the first pread: enough for 8 archives, so one syscall almost always does. */
@@ -28,6 +28,16 @@ export class WhisperFile {
   readonly dev: number;
   /** Per-archive slot-0 timestamp; NaN when not read yet. */
   private readonly bases: Float64Array;
+  /**
+   * Per-archive read-through/write-through copy of a block of slots
+   * (`blockFirst[i]`..+`blockSlots[i]`), so consecutive propagations that read
+   * neighbouring windows of a finer archive cost one pread per block instead of
+   * one per call. Every write goes through writeAt, which patches the blocks,
+   * so a block always equals the file as long as only this process writes it.
+   */
+  private readonly blocks: (Buffer | null)[];
+  private readonly blockFirst: Float64Array;
+  private readonly blockSlots: Float64Array;
 
   private constructor(path: string, fd: number, writable: boolean, stat: fs.Stats, info: WhisperInfo) {
     this.path = path;
@@ -39,6 +49,9 @@ export class WhisperFile {
     this.ino = stat.ino;
     this.dev = stat.dev;
     this.bases = new Float64Array(info.archives.length).fill(Number.NaN);
+    this.blocks = new Array<Buffer | null>(info.archives.length).fill(null);
+    this.blockFirst = new Float64Array(info.archives.length);
+    this.blockSlots = new Float64Array(info.archives.length);
   }
 
   /**
@@ -86,6 +99,47 @@ export class WhisperFile {
     this.aggregationType = AGGREGATION_METHOD_TO_TYPE.get(info.aggregationMethod)!;
     this.fileSize = stat.size;
     this.bases.fill(Number.NaN);
+    this.blockSlots.fill(0);
+  }
+
+  /**
+   * Makes slots `firstSlot`..`firstSlot+slots-1` (indexes modulo the archive's
+   * points) readable and returns where: `buf` at byte `at`. Served from the
+   * archive's cached block when it covers them; otherwise a block of at least
+   * BLOCK_SLOTS slots starting at `firstSlot` is read. A range that wraps past
+   * the archive end is read into `scratch` with two preads and not cached.
+   */
+  slotView(archiveIndex: number, firstSlot: number, slots: number, scratch: ScratchBuffer): { buf: Buffer; at: number } {
+    const archive = this.info.archives[archiveIndex];
+    const cached = this.blocks[archiveIndex];
+    const cachedFirst = this.blockFirst[archiveIndex];
+    if (cached !== null && firstSlot >= cachedFirst && firstSlot + slots <= cachedFirst + this.blockSlots[archiveIndex]) {
+      VIEW.buf = cached;
+      VIEW.at = (firstSlot - cachedFirst) * POINT_SIZE;
+      return VIEW;
+    }
+    if (firstSlot + slots > archive.points) {
+      const buf = scratch.get(slots * POINT_SIZE);
+      const headSlots = archive.points - firstSlot;
+      this.readExactly(buf, 0, headSlots * POINT_SIZE, archive.offset + firstSlot * POINT_SIZE);
+      this.readExactly(buf, headSlots * POINT_SIZE, (slots - headSlots) * POINT_SIZE, archive.offset);
+      VIEW.buf = buf;
+      VIEW.at = 0;
+      return VIEW;
+    }
+    const blockSlots = Math.min(archive.points - firstSlot, Math.max(slots, BLOCK_SLOTS));
+    let block = cached;
+    if (block === null || block.length < blockSlots * POINT_SIZE) {
+      block = Buffer.allocUnsafe(Math.max(blockSlots, BLOCK_SLOTS) * POINT_SIZE);
+      this.blocks[archiveIndex] = block;
+    }
+    this.blockSlots[archiveIndex] = 0; // invalid while being filled
+    this.readExactly(block, 0, blockSlots * POINT_SIZE, archive.offset + firstSlot * POINT_SIZE);
+    this.blockFirst[archiveIndex] = firstSlot;
+    this.blockSlots[archiveIndex] = blockSlots;
+    VIEW.buf = block;
+    VIEW.at = 0;
+    return VIEW;
   }
 
   /** Timestamp stored in slot 0 of archive `index` (0 = archive never written). */
@@ -124,6 +178,15 @@ export class WhisperFile {
       } else if (at < position && at + 4 > position) {
         this.bases[i] = Number.NaN;
       }
+      const blockSlots = this.blockSlots[i];
+      if (blockSlots > 0) {
+        // Patch the cached block with the part of this write that overlaps it.
+        const blockStart = at + this.blockFirst[i] * POINT_SIZE;
+        const blockEnd = blockStart + blockSlots * POINT_SIZE;
+        const from = Math.max(position, blockStart);
+        const to = Math.min(end, blockEnd);
+        if (from < to) buf.copy(this.blocks[i]!, from - blockStart, bufOffset + (from - position), bufOffset + (to - position));
+      }
     }
   }
 
@@ -137,6 +200,12 @@ export class WhisperFile {
 }
 
 const BASE_BUFFER = Buffer.alloc(4);
+
+/** Slots read per block miss: a pread costs about the same for 12 bytes or 3 KiB. */
+const BLOCK_SLOTS = 256;
+
+/** Reused result of slotView (callers use it before the next call). */
+const VIEW: { buf: Buffer; at: number } = { buf: BASE_BUFFER, at: 0 };
 
 /** A reusable byte buffer that grows to the largest size asked for. */
 export class ScratchBuffer {

@@ -38,6 +38,10 @@ function insertClean(table: Float64Array, size: number, v: number): void {
  * `for x in set(values)` visits them. Empty table slots are NaN.
  */
 export function cpythonSetOrder(values: ArrayLike<number>, count = values.length): number[] {
+  // Common case on the write path: every point falls in one lower interval.
+  let allSame = count > 0;
+  for (let n = 1; n < count && allSame; n++) allSame = values[n] === values[0];
+  if (allSame) return [values[0]];
   let size = MIN_SIZE;
   let table = new Float64Array(size).fill(Number.NaN);
   let used = 0;

@@ -22,12 +22,21 @@ export interface WhisperStoreOptions {
    */
   lockWrites?: boolean;
   /**
-   * stat(2) the path before each write and reopen when the file was replaced
+   * stat(2) the path before a write and reopen when the file was replaced
    * (another inode, e.g. whisper-resize renames a new file into place), changed
    * size, or vanished. Default true. Turn off only when nothing else touches
    * the files.
    */
   checkReplaced?: boolean;
+  /**
+   * With checkReplaced, stat a file at most once per this many ms (default
+   * 1000; 0 = before every write). A stat costs about as much as a write, and
+   * a file written many times a second need not be checked each time; a
+   * replacement is then noticed within this window. (Python carbon has the
+   * same kind of window: whisper-resize copies data, then renames, and points
+   * written in between are lost either way.)
+   */
+  recheckAfterMs?: number;
   /**
    * Re-read a cached header (and archive bases) once it is older than this,
    * to pick up in-place edits by other tools (whisper-set-aggregation-method,
@@ -41,7 +50,10 @@ export interface WhisperStoreOptions {
 
 interface OpenEntry {
   file: WhisperFile;
+  /** Date.now() when the header was (re)read. */
   loadedAt: number;
+  /** Date.now() of the last stat check. */
+  checkedAt: number;
 }
 
 /** Node.js cannot take flock(2) locks; see WhisperStoreOptions.lockWrites. */
@@ -52,6 +64,7 @@ export class WhisperStore {
   private readonly maxOpenFiles: number;
   private readonly autoflush: boolean;
   private readonly checkReplaced: boolean;
+  private readonly recheckAfterMs: number;
   private readonly headerMaxAgeMs: number;
   private readonly sparse: boolean;
   private readonly useFallocate: boolean;
@@ -60,6 +73,7 @@ export class WhisperStore {
     this.maxOpenFiles = Math.max(1, options.maxOpenFiles ?? 1024);
     this.autoflush = options.autoflush ?? false;
     this.checkReplaced = options.checkReplaced ?? true;
+    this.recheckAfterMs = options.recheckAfterMs ?? 1000;
     this.headerMaxAgeMs = options.headerMaxAgeMs ?? 60_000;
     this.sparse = options.sparse ?? false;
     this.useFallocate = options.useFallocate ?? false;
@@ -188,26 +202,26 @@ export class WhisperStore {
       const oldest = this.open.keys().next().value as string;
       this.close(oldest);
     }
-    this.open.set(filePath, { file, loadedAt: Date.now() });
+    const now = Date.now();
+    this.open.set(filePath, { file, loadedAt: now, checkedAt: now });
     return file;
   }
 
   private stillValid(filePath: string, entry: OpenEntry): boolean {
     const { file } = entry;
-    if (this.checkReplaced) {
+    const now = Date.now();
+    if (this.checkReplaced && now - entry.checkedAt >= this.recheckAfterMs) {
       const stat = fs.statSync(filePath, { throwIfNoEntry: false });
       if (stat === undefined || stat.ino !== file.ino || stat.dev !== file.dev || stat.size !== file.fileSize) return false;
+      entry.checkedAt = now;
     }
-    if (this.headerMaxAgeMs >= 0) {
-      const now = Date.now();
-      if (now - entry.loadedAt >= this.headerMaxAgeMs) {
-        try {
-          file.reloadHeader();
-        } catch {
-          return false; // reopening reports what is wrong with the file
-        }
-        entry.loadedAt = now;
+    if (now - entry.loadedAt >= this.headerMaxAgeMs) {
+      try {
+        file.reloadHeader();
+      } catch {
+        return false; // reopening reports what is wrong with the file
       }
+      entry.loadedAt = now;
     }
     return true;
   }

@@ -24,6 +24,11 @@ function slotOffset(archive: ArchiveInfo, base: number, interval: number): numbe
   return archive.offset + pyMod(floorDiv(interval - base, archive.secondsPerPoint) * POINT_SIZE, archive.size);
 }
 
+/** Slot index of interval `interval` in `archive` whose slot 0 holds `base`. */
+function slotIndex(archive: ArchiveInfo, base: number, interval: number): number {
+  return pyMod(floorDiv(interval - base, archive.secondsPerPoint), archive.points);
+}
+
 function checkPackable(interval: number): void {
   if (!(interval >= 0 && interval < UINT32_LIMIT)) throw new TimestampOutOfRange(interval);
 }
@@ -245,6 +250,7 @@ function propagateIntervals(file: WhisperFile, higherIndex: number, lowerIndex: 
 
   // Read the higher archive once for all intervals when they sit close together.
   let shared: Buffer | null = null;
+  let sharedAt = 0;
   let sharedFrom = 0;
   if (higherBase !== 0 && L % H === 0 && windowSlots <= higher.points && intervals.length > 1) {
     let lo = intervals[0];
@@ -255,8 +261,9 @@ function propagateIntervals(file: WhisperFile, higherIndex: number, lowerIndex: 
     }
     const spanSlots = (hi - lo) / H + windowSlots;
     if (Number.isInteger(spanSlots) && spanSlots <= higher.points && spanSlots <= Math.max(MAX_SHARED_READ_SLOTS, 4 * intervals.length * windowSlots)) {
-      shared = readScratch.get(spanSlots * POINT_SIZE);
-      readSlots(file, higher, slotOffset(higher, higherBase, lo), spanSlots, shared, 0);
+      const view = file.slotView(higherIndex, slotIndex(higher, higherBase, lo), spanSlots, readScratch);
+      shared = view.buf;
+      sharedAt = view.at;
       sharedFrom = lo;
     }
   }
@@ -279,14 +286,14 @@ function propagateIntervals(file: WhisperFile, higherIndex: number, lowerIndex: 
     let slots: number;
     if (shared !== null) {
       buf = shared;
-      at = ((start - sharedFrom) / H) * POINT_SIZE;
+      at = sharedAt + ((start - sharedFrom) / H) * POINT_SIZE;
       slots = windowSlots;
     } else {
       const first = higherBase === 0 ? higher.offset : slotOffset(higher, higherBase, start);
       slots = windowReadSlots(higher, first, windowSlots);
-      buf = readScratch.get(slots * POINT_SIZE);
-      at = 0;
-      readSlots(file, higher, first, slots, buf, 0);
+      const view = file.slotView(higherIndex, (first - higher.offset) / POINT_SIZE, slots, readScratch);
+      buf = view.buf;
+      at = view.at;
     }
     let knownCount = 0;
     let expected = start;
@@ -333,15 +340,6 @@ function windowReadSlots(higher: ArchiveInfo, first: number, windowSlots: number
   return (higher.size - relFirst + relLast) / POINT_SIZE;
 }
 
-/** Reads `slots` consecutive slots of `archive` starting at byte `first`, wrapping at the archive end. */
-export function readSlots(file: WhisperFile, archive: ArchiveInfo, first: number, slots: number, into: Buffer, intoOffset: number): void {
-  const bytes = slots * POINT_SIZE;
-  const archiveEnd = archive.offset + archive.size;
-  const headBytes = Math.min(bytes, archiveEnd - first);
-  file.readExactly(into, intoOffset, headBytes, first);
-  if (headBytes < bytes) file.readExactly(into, intoOffset + headBytes, bytes - headBytes, archive.offset);
-}
-
 /**
  * Writes the propagated lower-archive points, later ones winning on the same
  * slot, adjacent slots merged into one pwrite.
@@ -355,18 +353,23 @@ function flushLowerWrites(file: WhisperFile, offsets: number[], times: number[],
     file.writeAt(buf, 0, POINT_SIZE, offsets[0]);
     return;
   }
-  const latest = new Map<number, number>(); // offset -> index of the last write there
-  for (let i = 0; i < n; i++) latest.set(offsets[i], i);
-  const sorted = [...latest.keys()].sort((a, b) => a - b);
+  // Order write indexes by offset; for one offset keep only the last write (Python's later write wins).
+  const sorted: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let j = sorted.length;
+    while (j > 0 && offsets[sorted[j - 1]] > offsets[i]) j--;
+    if (j > 0 && offsets[sorted[j - 1]] === offsets[i]) sorted[j - 1] = i;
+    else sorted.splice(j, 0, i);
+  }
   const buf = lowerScratch.get(sorted.length * POINT_SIZE);
   let runStart = 0;
   for (let i = 0; i < sorted.length; i++) {
-    const idx = latest.get(sorted[i])!;
+    const idx = sorted[i];
     buf.writeUInt32BE(times[idx], i * POINT_SIZE);
     buf.writeDoubleBE(values[idx], i * POINT_SIZE + 4);
-    const endsRun = i + 1 === sorted.length || sorted[i + 1] !== sorted[i] + POINT_SIZE;
+    const endsRun = i + 1 === sorted.length || offsets[sorted[i + 1]] !== offsets[idx] + POINT_SIZE;
     if (endsRun) {
-      file.writeAt(buf, runStart * POINT_SIZE, (i + 1 - runStart) * POINT_SIZE, sorted[runStart]);
+      file.writeAt(buf, runStart * POINT_SIZE, (i + 1 - runStart) * POINT_SIZE, offsets[sorted[runStart]]);
       runStart = i + 1;
     }
   }
