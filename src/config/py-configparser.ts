@@ -42,6 +42,7 @@ const OPTION_RE = /^(.*?)[\s\x1c-\x1f\x85]*(=|:)[\s\x1c-\x1f\x85]*(.*)$/su;
 export class PyConfigParser {
   readonly defaults = new Map<string, IniOption>();
   private readonly sectionMap = new Map<string, IniSection>();
+  private readonly headerLines: { name: string; line: number }[] = [];
 
   private constructor(readonly file: string) {}
 
@@ -65,6 +66,15 @@ export class PyConfigParser {
   /** Sections in file order, without DEFAULT. */
   sections(): IniSection[] {
     return [...this.sectionMap.values()];
+  }
+
+  /**
+   * carbon's OrderedConfigParser.sections(): every line that, stripped, starts with `[` and ends
+   * with `]`, in file order — which includes [DEFAULT] and skips a header with text after its `]`.
+   * storage-schemas.conf and storage-aggregation.conf are walked in this order.
+   */
+  orderedSectionHeaders(): readonly { name: string; line: number }[] {
+    return this.headerLines;
   }
 
   hasSection(name: string): boolean {
@@ -142,6 +152,7 @@ export class PyConfigParser {
       const lineno = i + 1;
       const line = lines[i]!;
       const stripped = pyStrip(line);
+      if (stripped.startsWith('[') && stripped.endsWith(']')) this.headerLines.push({ name: stripped.slice(1, -1), line: lineno });
       const isComment = stripped.startsWith('#') || stripped.startsWith(';');
       const value = isComment ? '' : stripped;
       if (!value) {
