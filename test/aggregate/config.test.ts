@@ -76,6 +76,21 @@ describe('rule prefilter', () => {
   });
 });
 
+describe('rule index at scale', () => {
+  it('regex-tests a name against only the rules its first node and literals allow', () => {
+    const rules: AggregationRule[] = [];
+    for (let i = 0; i < 1000; i++) {
+      rules.push(new AggregationRule({ outputPattern: `svc${i}.<e>.all`, frequency: 60, method: 'sum', inputPattern: `svc${i}.<e>.*.requests` }, i));
+    }
+    rules.push(new AggregationRule({ outputPattern: 'any.<e>', frequency: 60, method: 'sum', inputPattern: '<e>.*.latency' }, 1000));
+    const set = new AggregationRuleSet(rules);
+    expect(set.candidates('svc7.prod.h1.requests').map((r) => r.index)).toEqual([7]);
+    expect(set.candidates('svc7.prod.h1.latency').map((r) => r.index)).toEqual([1000]);
+    expect(set.candidates('unknown.x.y')).toEqual([]);
+    expect(set.plan('svc7.prod.h1.requests').aggregateNames).toEqual(['svc7.prod.all']);
+  });
+});
+
 describe('name memo (CACHE_METRIC_NAMES_MAX / _TTL)', () => {
   it('is an LRU of MAX entries, expiring after TTL', () => {
     let now = 0;

@@ -36,6 +36,8 @@ export function runScenarioInCarbonTs(s: Scenario, extra: Partial<AggregatorStag
       forwardAll: (set.FORWARD_ALL as boolean | undefined) ?? true,
       maxAggregationIntervals: (set.MAX_AGGREGATION_INTERVALS as number | undefined) ?? 5,
       writeBackFrequency: (set.WRITE_BACK_FREQUENCY as number | null | undefined) ?? null,
+      cacheMetricNamesMax: (set.CACHE_METRIC_NAMES_MAX as number | undefined) ?? 0,
+      cacheMetricNamesTtl: (set.CACHE_METRIC_NAMES_TTL as number | undefined) ?? 0,
       logAggregatorMisses: false,
       clock,
       ...extra,

@@ -24,6 +24,10 @@ function rulesText(frequency: number): string {
   lines.push(`# a comment`);
   lines.push(`prod.applications.api.all.sum (${frequency}) = count prod.applications.api.all.sum`);
   lines.push(`clusters.<c>.avg ((${frequency})) = avg clusters.<c>.web\\d{2}.load`);
+  // raw regex, a <<field>> in mid-segment, a second rule feeding an existing aggregate with another frequency
+  lines.push(`clusters.<c>.max (${frequency * 3}) = max clusters.<c>.web(0[1-5]|1\\d).load`);
+  lines.push(`mid.<m>.sum (${frequency}) = sum a.x<<m>>y.requests`);
+  lines.push(`clusters.<c>.avg (${frequency * 4}) = p90 clusters.<c>.db*.load`);
   return lines.join('\n') + '\n';
 }
 
@@ -61,6 +65,10 @@ function makeScenario(seed: number, frequency: number, settings: Scenario['setti
     'staging.x.web3.requests',
     'clusters.east.web07.load',
     'clusters.east.web7.load',
+    'clusters.west.web12.load',
+    'clusters.east.db3.load',
+    'a.xq.ry.requests',
+    'a.x.y.requests',
     'unmatched.metric',
     'some.broken',
   ];
@@ -99,6 +107,7 @@ const CASES: { name: string; frequency: number; settings: Scenario['settings'] }
   { name: 'MAX_AGGREGATION_INTERVALS=2', frequency: 5, settings: { MAX_AGGREGATION_INTERVALS: 2 } },
   { name: 'WRITE_BACK_FREQUENCY=3', frequency: 10, settings: { WRITE_BACK_FREQUENCY: 3 } },
   { name: 'FORWARD_ALL=False', frequency: 60, settings: { FORWARD_ALL: false } },
+  { name: 'CACHE_METRIC_NAMES_MAX=3, TTL=20', frequency: 15, settings: { CACHE_METRIC_NAMES_MAX: 3, CACHE_METRIC_NAMES_TTL: 20 } },
 ];
 
 describe('aggregator vs Python carbon.aggregator', () => {
