@@ -6,11 +6,14 @@ import { fileURLToPath } from 'node:url';
 const dist = join(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..'), 'dist');
 const { MetricCache } = await import(join(dist, 'cache', 'metric-cache.js'));
 
+// Allocated bytes (JS heap + typed-array stores, including the growth slack of the arena) or, with
+// --rss, resident bytes (only pages the cache touched).
+const useRss = process.argv.includes('--rss');
 function used() {
   globalThis.gc?.();
   globalThis.gc?.();
   const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
+  return useRss ? m.rss : m.heapUsed + m.arrayBuffers;
 }
 
 function measure(series, points) {
@@ -24,8 +27,10 @@ function measure(series, points) {
   return { total, cache };
 }
 
-console.log('| series × points | bytes per series (excl. name) + per point | total MB |');
-console.log('|---|---|---:|');
+if (!process.argv.includes('--no-header')) {
+  console.log('| series × points | measured as | bytes per series (excl. name) + per point | total MB |');
+  console.log('|---|---|---|---:|');
+}
 for (const [series, points] of [
   [100000, 5],
   [10000, 100],
@@ -35,5 +40,5 @@ for (const [series, points] of [
   const { total } = measure(series, points);
   const perPoint = (total - one) / (series * (points - 1));
   const perSeries = one / series - perPoint;
-  console.log(`| ${series} × ${points} | ${perSeries.toFixed(1)} B/series + ${perPoint.toFixed(1)} B/point | ${(total / 2 ** 20).toFixed(1)} |`);
+  console.log(`| ${series} × ${points} | ${useRss ? 'resident (RSS)' : 'allocated'} | ${perSeries.toFixed(1)} B/series + ${perPoint.toFixed(1)} B/point | ${(total / 2 ** 20).toFixed(1)} |`);
 }

@@ -104,8 +104,9 @@ async function runOne(impl, protocol, w, payload, opts) {
 
 function memoryReport() {
   const script = join(here, 'cache-memory.mjs');
-  const r = spawnSync(process.execPath, ['--expose-gc', script], { encoding: 'utf8' });
-  return (r.stdout || r.stderr).trim();
+  const allocated = spawnSync(process.execPath, ['--expose-gc', script], { encoding: 'utf8' });
+  const resident = spawnSync(process.execPath, ['--expose-gc', script, '--rss', '--no-header'], { encoding: 'utf8' });
+  return `${(allocated.stdout || allocated.stderr).trim()}\n${(resident.stdout || resident.stderr).trim()}`;
 }
 
 async function main() {

@@ -34,7 +34,8 @@ export interface MetricCacheOptions {
  * duplicate, full-cache and drain-order rules (spec carbon.md §6.1-6.3).
  *
  * Points live in a shared block arena (see PointArena); per-metric state is a row in typed arrays
- * indexed by a small integer id, so a cached series costs one Map entry, its name and ~40 bytes.
+ * indexed by a small integer id, so a cached series costs one Map entry, its name and ~40 bytes
+ * of rows (its first point included).
  */
 export class MetricCache implements CacheView {
   /** Total points held: carbon's `MetricCache.size`. */
@@ -46,17 +47,16 @@ export class MetricCache implements CacheView {
 
   private ids = new Map<string, number>();
   private arena = new PointArena();
-  private nameOf: string[] = [];
+  // Per-metric rows, indexed by id. A metric's first point lives in its row (no block is wasted on
+  // the many series that hold only a few points); points 2.. live in its chain of arena blocks.
   private head: Int32Array;
   private tail: Int32Array;
   private count: Int32Array;
-  private minTs: Float64Array;
+  private firstTs: Float64Array;
+  private firstValue: Float64Array;
   private maxTs: Float64Array;
   /** 1 when points were not appended in timestamp order, so a pop must sort them. */
   private unsorted: Uint8Array;
-  /** Position of the id in `live` (for O(1) random choice). */
-  private livePos: Int32Array;
-  private live: Int32Array;
   private freeIds: number[] = [];
   private nextId = 0;
 
@@ -73,11 +73,10 @@ export class MetricCache implements CacheView {
     this.head = new Int32Array(cap);
     this.tail = new Int32Array(cap);
     this.count = new Int32Array(cap);
-    this.minTs = new Float64Array(cap);
+    this.firstTs = new Float64Array(cap);
+    this.firstValue = new Float64Array(cap);
     this.maxTs = new Float64Array(cap);
     this.unsorted = new Uint8Array(cap);
-    this.livePos = new Int32Array(cap);
-    this.live = new Int32Array(cap);
     const strategyOpts: StrategyOptions = { minTimestampLag: opts.minTimestampLag, now: opts.now };
     if (opts.logQueueSorts) strategyOpts.logSorts = (m) => log.debug(m);
     this.strategy = createDrainStrategy(opts.strategy ?? 'sorted', this, strategyOpts);
@@ -115,29 +114,29 @@ export class MetricCache implements CacheView {
     // carbon's `timestamp not in self[metric]` registers the name even when the point is then dropped.
     if (id === undefined) id = this.addSeries(name);
     const c = this.count[id];
-    if (c > 0 && ts <= this.maxTs[id] && ts >= this.minTs[id] && this.overwrite(id, ts, value)) return;
+    if (c > 0 && ts <= this.maxTs[id] && this.overwrite(id, ts, value)) return;
     if (this.maxSize !== Infinity && this.size >= this.maxSize) {
       this.dropForFull();
       return;
     }
-    const slot = c % POINTS_PER_BLOCK;
-    let block: number;
-    if (slot === 0) {
-      block = this.arena.allocBlock();
-      if (c === 0) this.head[id] = block;
-      else this.arena.link(this.tail[id], block);
-      this.tail[id] = block;
-    } else {
-      block = this.tail[id];
-    }
-    this.arena.set(block, slot, ts, value);
     if (c === 0) {
-      this.minTs[id] = ts;
+      this.firstTs[id] = ts;
+      this.firstValue[id] = value;
       this.maxTs[id] = ts;
     } else {
+      const slot = (c - 1) % POINTS_PER_BLOCK;
+      let block: number;
+      if (slot === 0) {
+        block = this.arena.allocBlock();
+        if (c === 1) this.head[id] = block;
+        else this.arena.link(this.tail[id], block);
+        this.tail[id] = block;
+      } else {
+        block = this.tail[id];
+      }
+      this.arena.set(block, slot, ts, value);
       if (ts < this.maxTs[id] || ts !== ts) this.unsorted[id] = 1;
       else this.maxTs[id] = ts;
-      if (ts < this.minTs[id]) this.minTs[id] = ts;
     }
     this.count[id] = c + 1;
     this.size++;
@@ -154,7 +153,12 @@ export class MetricCache implements CacheView {
 
   oldestTimestampOf(name: string): number | undefined {
     const id = this.ids.get(name);
-    return id === undefined || this.count[id] === 0 ? undefined : this.minTs[id];
+    if (id === undefined || this.count[id] === 0) return undefined;
+    if (!this.unsorted[id]) return this.firstTs[id];
+    const d = this.getDatapoints(name)!;
+    let min = d.timestamps[0];
+    for (let i = 1; i < d.timestamps.length; i++) if (d.timestamps[i] < min) min = d.timestamps[i];
+    return min;
   }
 
   names(): IterableIterator<string> {
@@ -165,10 +169,11 @@ export class MetricCache implements CacheView {
     return this.ids.keys().next().value;
   }
 
+  /** O(n), like carbon's `choice(list(self.cache.keys()))`. */
   randomName(): string | undefined {
-    const n = this.ids.size;
-    if (n === 0) return undefined;
-    return this.nameOf[this.live[Math.floor(Math.random() * n)]];
+    let k = Math.floor(Math.random() * this.ids.size);
+    for (const name of this.ids.keys()) if (k-- === 0) return name;
+    return undefined;
   }
 
   /**
@@ -181,7 +186,7 @@ export class MetricCache implements CacheView {
     const n = this.count[id];
     const timestamps = new Float64Array(n);
     const values = new Float64Array(n);
-    this.arena.copyChain(this.head[id], n, timestamps, values, 0);
+    this.copyPoints(id, timestamps, values, 0);
     return { timestamps, values };
   }
 
@@ -203,9 +208,9 @@ export class MetricCache implements CacheView {
     const n = this.count[id];
     const offset = out.reserve(name, n);
     if (n > 0) {
-      this.arena.copyChain(this.head[id], n, out.timestamps, out.values, offset);
+      this.copyPoints(id, out.timestamps, out.values, offset);
       if (this.unsorted[id]) sortPointsByTimestamp(out.timestamps, out.values, offset, n);
-      this.arena.freeChain(this.head[id], this.tail[id]);
+      if (n > 1) this.arena.freeChain(this.head[id], this.tail[id]);
     }
     this.removeSeries(name, id);
     this.size -= n;
@@ -234,14 +239,22 @@ export class MetricCache implements CacheView {
     return { metric, timestamps: buf.timestamps.slice(0, buf.points), values: buf.values.slice(0, buf.points) };
   }
 
-  /** Bytes held by the cache's typed arrays (points arena and per-metric rows), for memory reports. */
-  get arrayBytes(): number {
-    return this.arena.capacityBlocks * (POINTS_PER_BLOCK * 16 + 4) + this.head.length * (4 * 5 + 8 * 2 + 1);
+  /** Insertion-ordered points of a metric into the arrays from `offset`. */
+  private copyPoints(id: number, ts: Float64Array, values: Float64Array, offset: number): void {
+    const n = this.count[id];
+    if (n === 0) return;
+    ts[offset] = this.firstTs[id];
+    values[offset] = this.firstValue[id];
+    if (n > 1) this.arena.copyChain(this.head[id], n - 1, ts, values, offset + 1);
   }
 
   private overwrite(id: number, ts: number, value: number): boolean {
+    if (this.firstTs[id] === ts) {
+      this.firstValue[id] = value;
+      return true;
+    }
     let b = this.head[id];
-    let remaining = this.count[id];
+    let remaining = this.count[id] - 1;
     while (b !== NO_BLOCK && remaining > 0) {
       const n = Math.min(POINTS_PER_BLOCK, remaining);
       for (let s = 0; s < n; s++) {
@@ -277,30 +290,21 @@ export class MetricCache implements CacheView {
     const id = this.freeIds.length > 0 ? this.freeIds.pop()! : this.nextId++;
     if (id >= this.head.length) this.growRows();
     this.ids.set(name, id);
-    this.nameOf[id] = name;
     this.head[id] = NO_BLOCK;
     this.tail[id] = NO_BLOCK;
     this.count[id] = 0;
     this.unsorted[id] = 0;
-    const pos = this.ids.size - 1;
-    this.live[pos] = id;
-    this.livePos[id] = pos;
     return id;
   }
 
   private removeSeries(name: string, id: number): void {
     this.ids.delete(name);
-    // Swap-remove from the dense live list (ids.size is already the new length).
-    const pos = this.livePos[id];
-    const last = this.live[this.ids.size];
-    this.live[pos] = last;
-    this.livePos[last] = pos;
-    this.nameOf[id] = '';
     this.freeIds.push(id);
   }
 
   private growRows(): void {
-    const cap = this.head.length * 2;
+    // 1.5×: the rows are per series, and a cache of many series is where memory matters.
+    const cap = Math.ceil(this.head.length * 1.5);
     const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
       const b = make(cap);
       b.set(a);
@@ -309,9 +313,8 @@ export class MetricCache implements CacheView {
     this.head = grow(this.head, (n) => new Int32Array(n));
     this.tail = grow(this.tail, (n) => new Int32Array(n));
     this.count = grow(this.count, (n) => new Int32Array(n));
-    this.livePos = grow(this.livePos, (n) => new Int32Array(n));
-    this.live = grow(this.live, (n) => new Int32Array(n));
-    this.minTs = grow(this.minTs, (n) => new Float64Array(n));
+    this.firstTs = grow(this.firstTs, (n) => new Float64Array(n));
+    this.firstValue = grow(this.firstValue, (n) => new Float64Array(n));
     this.maxTs = grow(this.maxTs, (n) => new Float64Array(n));
     this.unsorted = grow(this.unsorted, (n) => new Uint8Array(n));
   }

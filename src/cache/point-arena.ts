@@ -93,7 +93,7 @@ export class PointArena {
   }
 
   private grow(): void {
-    const blocks = this.next.length * 2;
+    const blocks = Math.ceil(this.next.length * 1.5);
     const data = new Float64Array(blocks * DOUBLES_PER_BLOCK);
     data.set(this.data);
     const next = new Int32Array(blocks);
