@@ -4,7 +4,7 @@
  * same value in carbon-ts, and a file carbon refuses must be refused.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -96,6 +96,7 @@ FORWARD_ALL = no
   garbage: '[cache]\njust words\n',
   defaultOnly: '[DEFAULT]\nLINE_RECEIVER_PORT = 9\n[relay]\n',
   crlf: '[cache]\r\nLINE_RECEIVER_PORT = 2203\r\nUSE_WHITELIST = yes\r\n',
+  shipped: readFileSync(join(__dirname, '../../conf/carbon.conf'), 'utf8'),
 };
 const CASES: { file: string; program: Program; instance: string }[] = [];
 for (const file of Object.keys(FILES)) {
