@@ -14,17 +14,20 @@ const createsLog = getLogger('creates');
 const updatesLog = getLogger('updates');
 const limited = new RateLimiter();
 
-/** A storage-schemas.conf match: section name and archives as (secondsPerPoint, points). */
+/**
+ * A storage-schemas.conf match: section name and archives as (secondsPerPoint, points).
+ * src/config's `StorageSchemas.match` / `StorageAggregation.match` results fit these shapes as they are.
+ */
 export interface SchemaMatch {
-  name: string;
-  archives: ArchiveSpec[];
+  readonly name: string;
+  readonly archives: readonly (readonly [secondsPerPoint: number, points: number])[];
 }
 
 /** A storage-aggregation.conf match; undefined fields mean whisper's defaults (carbon's None). */
 export interface AggregationMatch {
-  name: string;
-  xFilesFactor?: number;
-  aggregationMethod?: string;
+  readonly name: string;
+  readonly xFilesFactor?: number | null;
+  readonly aggregationMethod?: string | null;
 }
 
 export type SchemaMatcher = (metric: string) => SchemaMatch | undefined;
@@ -333,15 +336,20 @@ export class CacheWriter {
 
   private createItemFor(name: string): CreateItem {
     const schema = safeMatch(this.matchSchema, name) ?? DEFAULT_SCHEMA;
-    const agg = (this.matchAggregation && safeMatch(this.matchAggregation, name)) ?? { name: 'default' };
+    const agg: AggregationMatch = (this.matchAggregation && safeMatch(this.matchAggregation, name)) ?? { name: 'default' };
     if (this.opts.logCreates ?? true) {
       createsLog.info(`new metric ${name} matched schema ${schema.name}`);
       createsLog.info(`new metric ${name} matched aggregation schema ${agg.name}`);
       const archives = `[${schema.archives.map(([s, p]) => `(${s}, ${p})`).join(', ')}]`;
-      const xff = agg.xFilesFactor === undefined ? 'None' : pyFloatText(agg.xFilesFactor);
+      const xff = agg.xFilesFactor === undefined || agg.xFilesFactor === null ? 'None' : pyFloatText(agg.xFilesFactor);
       createsLog.info(`creating database metric ${name} (archive=${archives} xff=${xff} agg=${agg.aggregationMethod ?? 'None'})`);
     }
-    return { name, archives: schema.archives, xFilesFactor: agg.xFilesFactor, aggregationMethod: agg.aggregationMethod };
+    return {
+      name,
+      archives: schema.archives.map(([s, p]) => [s, p] as ArchiveSpec),
+      xFilesFactor: agg.xFilesFactor ?? undefined,
+      aggregationMethod: agg.aggregationMethod ?? undefined,
+    };
   }
 
   private post(msg: ToWorker & { batch: ReturnType<DrainBuffer['toMessage']> }): void {

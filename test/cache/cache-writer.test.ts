@@ -144,3 +144,25 @@ describe('CacheWriter', () => {
     expect(String(missing.error)).toContain('Traceback');
   });
 });
+
+describe('CacheWriter with src/config matchers', () => {
+  it('takes StorageSchemas.match / StorageAggregation.match as they are', async () => {
+    const { parseStorageSchemas } = await import('../../src/config/storage-schemas.js');
+    const { parseStorageAggregation } = await import('../../src/config/storage-aggregation.js');
+    const schemas = parseStorageSchemas('[carbon]\npattern = ^carbon\\.\nretentions = 60:90d\n\n[all]\npattern = .*\nretentions = 10s:6h,1m:7d\n');
+    const aggs = parseStorageAggregation('[max]\npattern = \\.max$\nxFilesFactor = 0.1\naggregationMethod = max\n');
+    const { cache, backend, writer } = setup({ matchSchema: (m) => schemas.match(m), matchAggregation: (m) => aggs.match(m) });
+    cache.store('carbon.x', 100, 1);
+    cache.store('a.max', 100, 1);
+    writer.start();
+    await writer.flush();
+    expect(backend.files.get('/data/carbon/x.wsp')!.archives).toEqual([[60, 129600]]);
+    const f = backend.files.get('/data/a/max.wsp')!;
+    expect(f.archives).toEqual([
+      [10, 2160],
+      [60, 10080],
+    ]);
+    expect(f.aggregationMethod).toBe('max');
+    expect(f.xFilesFactor).toBeCloseTo(0.1);
+  });
+});
