@@ -28,7 +28,6 @@ export class DestinationManager {
   private readonly budget: SpillBudget | null;
   private readonly byObject = new Map<Destination, DestinationClient>();
   private readonly byKey = new Map<string, DestinationClient>();
-  private readonly touched = new Set<DestinationClient>();
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private saturatedNow = false;
@@ -70,30 +69,29 @@ export class DestinationManager {
     const names = batch.names;
     const ts = batch.timestamps;
     const vals = batch.values;
-    const touched = this.touched;
-    let lastDests: readonly Destination[] | null = null;
-    let lastClients: DestinationClient[] = [];
+    const byObject = this.byObject;
     let unrouted = 0;
     for (let i = 0; i < batch.length; i++) {
-      const dests = router.getDestinations(names[i]!);
-      if (dests !== lastDests) {
-        // Routers memoise per name, so consecutive points of a series share the array: look clients up once.
-        lastDests = dests;
-        lastClients = dests.length === 1 ? [this.clientFor(dests[0]!)] : dests.map((d) => this.clientFor(d));
-        for (const c of lastClients) touched.add(c);
-      }
-      if (lastClients.length === 0) {
+      const name = names[i]!;
+      const dests = router.getDestinations(name);
+      const n = dests.length;
+      if (n === 0) {
         unrouted++;
         continue;
       }
-      for (let k = 0; k < lastClients.length; k++) lastClients[k]!.enqueue(names[i]!, ts[i]!, vals[i]!);
+      for (let k = 0; k < n; k++) {
+        const d = dests[k]!;
+        (byObject.get(d) ?? this.clientFor(d)).enqueue(name, ts[i]!, vals[i]!);
+      }
     }
     if (unrouted) stats.increment('relayNoDestinationDrops', unrouted);
-    for (const c of touched) {
+    // Counters are published per batch, not per point; there are few destinations.
+    let saturated = false;
+    for (const c of this.byKey.values()) {
       c.stats.publish();
-      if (!this.saturatedNow && c.saturated) this.setSaturated(true);
+      if (c.saturated) saturated = true;
     }
-    touched.clear();
+    if (saturated && !this.saturatedNow) this.setSaturated(true);
   }
 
   /** Queues one point for one destination (self-metrics and other generated points). */

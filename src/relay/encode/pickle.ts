@@ -48,8 +48,11 @@ export function encodePickleFrame(run: PointRun, start: number, end: number): Bu
     if (!single) buf[o++] = MARK;
     for (; i < groupEnd; i++) {
       buf[o] = BINUNICODE;
-      const len = buf.write(names[i]!, o + 5, 'utf8');
-      buf.writeUInt32LE(len, o + 1);
+      const len = (buf as unknown as Utf8Writable).utf8Write(names[i]!, o + 5);
+      buf[o + 1] = len & 0xff;
+      buf[o + 2] = (len >>> 8) & 0xff;
+      buf[o + 3] = (len >>> 16) & 0xff;
+      buf[o + 4] = len >>> 24;
       o += 5 + len;
       o = put(buf, o, memo++);
       buf[o] = BINFLOAT;
@@ -68,6 +71,11 @@ export function encodePickleFrame(run: PointRun, start: number, end: number): Bu
   return buf.subarray(0, o);
 }
 
+/** Node's unchecked UTF-8 writer behind Buffer#write (this loop's bounds are computed above). */
+interface Utf8Writable {
+  utf8Write(s: string, offset: number): number;
+}
+
 function put(buf: Buffer, o: number, memo: number): number {
   if (memo < 256) {
     buf[o] = BINPUT;
@@ -75,6 +83,9 @@ function put(buf: Buffer, o: number, memo: number): number {
     return o + 2;
   }
   buf[o] = LONG_BINPUT;
-  buf.writeUInt32LE(memo, o + 1);
+  buf[o + 1] = memo & 0xff;
+  buf[o + 2] = (memo >>> 8) & 0xff;
+  buf[o + 3] = (memo >>> 16) & 0xff;
+  buf[o + 4] = memo >>> 24;
   return o + 5;
 }
