@@ -60,3 +60,11 @@ export class TimestampOutOfRange extends Error {
     this.name = 'StructError';
   }
 }
+
+/** Python's ZeroDivisionError from a zero precision in a retention definition or archive list. */
+export class ZeroDivision extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ZeroDivisionError';
+  }
+}

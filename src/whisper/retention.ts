@@ -1,4 +1,4 @@
-import { InvalidConfiguration, WhisperValueError } from './errors.js';
+import { InvalidConfiguration, WhisperValueError, ZeroDivision } from './errors.js';
 import type { ArchiveSpec } from './format.js';
 
 /** Python `whisper.UnitMultipliers`, in the order getUnitString tests them. */
@@ -38,7 +38,7 @@ function unitSeconds(s: string): number {
 }
 
 function pyFloorDivide(a: number, b: number): number {
-  if (b === 0) throw new WhisperValueError('integer division or modulo by zero');
+  if (b === 0) throw new ZeroDivision('integer division or modulo by zero');
   return Math.floor(a / b);
 }
 
@@ -95,7 +95,7 @@ export function parseCarbonRetentionDef(retentionDef: string): ArchiveSpec {
   if (parts.length < 2) throw new WhisperValueError(`not enough values to unpack (expected 2, got ${parts.length})`);
   if (parts.length > 2) throw new WhisperValueError('too many values to unpack (expected 2)');
   return parseRetentionParts(parts[0], parts[1], carbonUnitSeconds, (seconds, precision) => {
-    if (precision === 0) throw new WhisperValueError('division by zero');
+    if (precision === 0) throw new ZeroDivision('division by zero');
     return Math.trunc(seconds / precision);
   });
 }
@@ -133,6 +133,7 @@ export function validateArchiveList(archiveList: ArchiveSpec[]): void {
           `(archive${i}: ${tupleRepr(archive)}, archive${i + 1}: ${tupleRepr(next)})`,
       );
     }
+    if (archive[0] === 0) throw new ZeroDivision('integer division or modulo by zero');
     if (next[0] % archive[0] !== 0) {
       throw new InvalidConfiguration(
         "Higher precision archives' precision must evenly divide all lower precision archives' precision " +

@@ -40,7 +40,8 @@ export interface WhisperStoreOptions {
   /**
    * Re-read a cached header (and archive bases) once it is older than this,
    * to pick up in-place edits by other tools (whisper-set-aggregation-method,
-   * whisper-fill into an empty archive). Default 60000 ms; 0 re-reads on every call.
+   * whisper-fill into an empty archive): the header, archive bases and cached
+   * slot blocks are dropped and re-read. Default 10000 ms; 0 re-reads on every call.
    */
   headerMaxAgeMs?: number;
   /** Defaults for create(): carbon WHISPER_SPARSE_CREATE / WHISPER_FALLOCATE_CREATE. */
@@ -74,7 +75,7 @@ export class WhisperStore {
     this.autoflush = options.autoflush ?? false;
     this.checkReplaced = options.checkReplaced ?? true;
     this.recheckAfterMs = options.recheckAfterMs ?? 1000;
-    this.headerMaxAgeMs = options.headerMaxAgeMs ?? 60_000;
+    this.headerMaxAgeMs = options.headerMaxAgeMs ?? 10_000;
     this.sparse = options.sparse ?? false;
     this.useFallocate = options.useFallocate ?? false;
   }
