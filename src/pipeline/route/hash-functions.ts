@@ -28,16 +28,23 @@ function utf8(s: string): Uint8Array {
   return encoder.encode(s);
 }
 
-const md5Digest: (s: string) => Buffer =
-  typeof oneShotHash === 'function'
-    ? (s) => oneShotHash('md5', s, 'buffer') as unknown as Buffer
-    : (s) => createHash('md5').update(s, 'utf8').digest();
-
-/** `carbon_ch`: the first 16 bits of MD5 (Python: `int(md5(key).hexdigest()[:4], 16)`). */
-export function carbonChPosition(key: string): number {
-  const d = md5Digest(key);
-  return (d[0] << 8) | d[1];
+function hexDigit(c: number): number {
+  return c <= 0x39 ? c - 0x30 : c - 0x57; // digest hex is lower-case
 }
+
+/** The integer value of the first four hex digits. */
+function hex16(hex: string): number {
+  return (hexDigit(hex.charCodeAt(0)) << 12) | (hexDigit(hex.charCodeAt(1)) << 8) | (hexDigit(hex.charCodeAt(2)) << 4) | hexDigit(hex.charCodeAt(3));
+}
+
+/**
+ * `carbon_ch`: the first 16 bits of MD5 (Python: `int(md5(key).hexdigest()[:4], 16)`). crypto.hash
+ * with hex output is the fastest MD5 Node offers for short keys (a Buffer digest costs ~3x more).
+ */
+export const carbonChPosition: (key: string) => number =
+  typeof oneShotHash === 'function'
+    ? (key) => hex16(oneShotHash('md5', key, 'hex'))
+    : (key) => hex16(createHash('md5').update(key, 'utf8').digest('hex'));
 
 /** FNV-1a 32-bit over UTF-8 bytes, offset 0x811c9dc5, as carbon's pure-Python `fnv32a` (and pyhash). */
 export function fnv1a32(key: string): number {
