@@ -5,7 +5,8 @@
  *
  * Safety: the decoder is a loop over the input with an explicit stack (no recursion, so nesting
  * depth cannot overflow anything), every length is checked against the bytes actually present
- * before anything is allocated, the memo is a Map (a huge memo index costs nothing), and ints
+ * before anything is allocated, the memo is an array for the small indexes Python writes and a
+ * Map beyond (so a huge memo index costs nothing), and ints
  * written in decimal are limited to Python's 4300 digits. Work is linear in the input size.
  */
 import { PickleDecodeError, UnsafePickleError } from './errors.js';
@@ -229,7 +230,10 @@ export function decodePickle(data: Uint8Array): PyValue {
   const stack: PyValue[] = [];
   const marks: number[] = [];
   let fence = 0;
-  const memo = new Map<number, PyValue>();
+  // Python numbers memo slots 0, 1, 2, ...: a dense array serves them; odd indexes go to a Map.
+  const memoDense: (PyValue | undefined)[] = [];
+  const memoSparse = new Map<number, PyValue>();
+  let memoCount = 0;
 
   const need = (n: number): void => {
     if (n > end - pos) {
@@ -284,12 +288,22 @@ export function decodePickle(data: Uint8Array): PyValue {
     return stack.splice(m);
   };
   const memoGet = (i: number): void => {
-    const v = memo.get(i);
+    const v = i < memoDense.length ? memoDense[i] : memoSparse.get(i);
     if (v === undefined) throw unpicklingError(`Memo value not found at index ${i}`);
     stack.push(v);
   };
   const memoPut = (i: number): void => {
-    memo.set(i, top());
+    const v = top();
+    if (i < memoDense.length) {
+      if (memoDense[i] === undefined) memoCount++;
+      memoDense[i] = v;
+    } else if (i === memoDense.length && memoSparse.size === 0) {
+      memoDense.push(v);
+      memoCount++;
+    } else {
+      if (!memoSparse.has(i)) memoCount++;
+      memoSparse.set(i, v);
+    }
   };
   // do_append/do_setitems: the target sits just below position x, which must be above the fence.
   const checkTarget = (x: number): void => {
@@ -536,7 +550,8 @@ export function decodePickle(data: Uint8Array): PyValue {
         memoPut(readLength(4, 'LONG_BINPUT'));
         break;
       case 0x94: // MEMOIZE
-        memo.set(memo.size, top());
+        // CPython's MEMOIZE uses the number of memo entries as the index.
+        memoPut(memoCount);
         break;
       case 0x63: // GLOBAL
       case 0x69: {
