@@ -58,6 +58,11 @@ export class RegexList {
     return this.entries.map((e) => e.pattern);
   }
 
+  /** Number of usable regexes. */
+  get size(): number {
+    return this.entries.length;
+  }
+
   /** carbon's `bool(list)`: false when no usable regex was read. */
   get isEmpty(): boolean {
     return this.entries.length === 0;
