@@ -124,6 +124,32 @@ print(json.dumps(out))
     }
   });
 
+  it('agrees with carbon on random streams cut into random chunks', () => {
+    const fuzz = runPython<{ chunks: string[]; tcp: Observed; udp: Observed }[]>(`
+${HARNESS}
+import random
+rnd = random.Random(11)
+pieces = [b'm', b'a.b', b' ', b'  ', b'\\t', b'\\n', b'\\r\\n', b'\\r', b'1', b'-1', b'1.5', b'1e3', b'nan', b'inf', b'-INF', b'1_0', b'_', b'.', b'17e8',
+          b'\\xc3\\xa9', b'\\xd9\\xa3', b'\\xff', b'\\x0b', b'\\x1c', b'\\xc2\\x85', b'\\xe2\\x80\\xa8', b'x' * 40, b'0x1', b'+', b'e']
+out = []
+for _ in range(400):
+    data = b''.join(rnd.choice(pieces) for _ in range(rnd.randint(1, 40)))
+    cuts = sorted(rnd.sample(range(1, len(data)), min(3, len(data) - 1))) if len(data) > 1 else []
+    chunks = [data[i:j] for i, j in zip([0] + cuts, cuts + [len(data)])]
+    out.append({"chunks": [c.hex() for c in chunks], "tcp": tcp(chunks), "udp": udp(data)})
+print(json.dumps(out))
+`);
+    // The corpus must exercise every outcome: points, logged lines, dropped connections.
+    expect(fuzz.reduce((n, c) => n + c.tcp.points.length, 0)).toBeGreaterThan(20);
+    expect(fuzz.filter((c) => c.tcp.dropped).length).toBeGreaterThan(20);
+    expect(fuzz.filter((c) => c.udp.logs.length > 0).length).toBeGreaterThan(20);
+    for (const c of fuzz) {
+      const chunks = c.chunks.map((h) => Buffer.from(h, 'hex'));
+      expect(runTcp(chunks), `tcp ${c.chunks.join('|')}`).toEqual(c.tcp);
+      expect(runUdp(Buffer.concat(chunks)), `udp ${c.chunks.join('|')}`).toEqual(c.udp);
+    }
+  });
+
   it('parses numbers exactly as Python float() on a random corpus', () => {
     const corpus = runPython<[string, string | null][]>(`
 import json, random
