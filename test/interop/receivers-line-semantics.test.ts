@@ -129,11 +129,18 @@ print(json.dumps(out))
 ${HARNESS}
 import random
 rnd = random.Random(11)
-pieces = [b'm', b'a.b', b' ', b'  ', b'\\t', b'\\n', b'\\r\\n', b'\\r', b'1', b'-1', b'1.5', b'1e3', b'nan', b'inf', b'-INF', b'1_0', b'_', b'.', b'17e8',
-          b'\\xc3\\xa9', b'\\xd9\\xa3', b'\\xff', b'\\x0b', b'\\x1c', b'\\xc2\\x85', b'\\xe2\\x80\\xa8', b'x' * 40, b'0x1', b'+', b'e']
+names = [b'm', b'a.b', b'caf\\xc3\\xa9', b'\\xff', b'x' * 40, b'']
+nums = [b'1', b'-1', b'1.5', b'1e3', b'nan', b'inf', b'-INF', b'1_0', b'_1', b'.', b'17e8', b'\\xd9\\xa3', b'0x1', b'+', b'e', b'1700000000', b'-1.5']
+ws = [b' ', b'  ', b'\\t', b'\\x0b', b'\\x1c', b'\\xc2\\x85', b'\\xe2\\x80\\xa8', b'']
+ends = [b'\\n', b'\\n', b'\\n', b'\\r\\n', b'\\r', b'\\x0c', b'']
 out = []
 for _ in range(400):
-    data = b''.join(rnd.choice(pieces) for _ in range(rnd.randint(1, 40)))
+    lines = []
+    for _ in range(rnd.randint(1, 6)):
+        fields = [rnd.choice(names)] + [rnd.choice(nums) for _ in range(rnd.choice([2, 2, 2, 2, 1, 3]))]
+        lines.append(rnd.choice(ws[:3]) + rnd.choice(ws[:3]).join(fields) if rnd.random() < .8 else rnd.choice(ws).join(fields))
+        lines.append(rnd.choice(ends))
+    data = b''.join(lines)
     cuts = sorted(rnd.sample(range(1, len(data)), min(3, len(data) - 1))) if len(data) > 1 else []
     chunks = [data[i:j] for i, j in zip([0] + cuts, cuts + [len(data)])]
     out.append({"chunks": [c.hex() for c in chunks], "tcp": tcp(chunks), "udp": udp(data)})
