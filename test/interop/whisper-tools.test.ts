@@ -4,18 +4,20 @@
 // the same way and leave byte-identical files. Read-only tools are also run by Python on the files
 // carbon-ts wrote, so Python must read carbon-ts's files exactly as carbon-ts does.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { toolForName } from '../../src/cli/whisper/tools.js';
+import { WHISPER_TOOLS, toolForName } from '../../src/cli/whisper/tools.js';
 
 const PYTHON = '/usr/bin/python3';
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+const ALIAS = join(ROOT, 'dist', 'cli', 'whisper-alias.js');
 const RUNNER =
   'import sys, time, runpy; frozen = float(sys.argv[1]); time.time = lambda: frozen; ' +
   'tool = sys.argv[2]; sys.argv = sys.argv[2:]; runpy.run_path(tool, run_name="__main__")';
+const TOOLS = [...WHISPER_TOOLS.keys()];
 const METHODS = ['average', 'sum', 'last', 'max', 'min', 'avg_zero', 'absmax', 'absmin'];
 
 const referenceInstalled =
@@ -37,9 +39,30 @@ function runPython(cwd: string, now: number, tool: string, args: string[]): Run 
   return { stdout: r.stdout, stderr: r.stderr, exit: r.status ?? -1 };
 }
 
+/**
+ * How carbon-ts is started: `node dist/cli/main.js whisper <tool>` when that works, else the
+ * `whisper-<tool>` alias entry (dist/cli/whisper-alias.js, which does not load the daemons), else
+ * the tool function in-process (no build at all).
+ */
+type Launcher = { kind: 'main' } | { kind: 'alias'; binDir: string } | { kind: 'in-process' };
+let launcher: Launcher = { kind: 'in-process' };
+
+function chooseLauncher(scratch: string): Launcher {
+  const probe = (args: string[]) => spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 30_000 }).status === 0;
+  if (existsSync(CLI) && probe([CLI, 'whisper', 'info', '--help'])) return { kind: 'main' };
+  if (existsSync(ALIAS)) {
+    const binDir = join(scratch, 'bin');
+    mkdirSync(binDir);
+    for (const tool of TOOLS) symlinkSync(ALIAS, join(binDir, `whisper-${tool}`));
+    if (probe([join(binDir, 'whisper-info'), '--help'])) return { kind: 'alias', binDir };
+  }
+  return { kind: 'in-process' };
+}
+
 async function runCarbonTs(cwd: string, now: number, tool: string, args: string[]): Promise<Run> {
-  if (existsSync(CLI)) {
-    const r = spawnSync(process.execPath, [CLI, 'whisper', tool, ...args], {
+  if (launcher.kind !== 'in-process') {
+    const argv = launcher.kind === 'main' ? [CLI, 'whisper', tool, ...args] : [join(launcher.binDir, `whisper-${tool}`), ...args];
+    const r = spawnSync(process.execPath, argv, {
       cwd,
       env: { ...process.env, TZ: 'UTC', CARBON_TS_WHISPER_NOW: String(now) },
       encoding: 'utf8',
@@ -47,18 +70,21 @@ async function runCarbonTs(cwd: string, now: number, tool: string, args: string[
     });
     return { stdout: r.stdout, stderr: r.stderr, exit: r.status ?? -1 };
   }
-  // No build (someone else's file breaks tsc): run the same tool function in-process.
   const fn = toolForName(tool);
   if (!fn) throw new Error(`no tool ${tool}`);
   const saved = process.cwd();
+  const savedTz = process.env.TZ;
   let stdout = '';
   let stderr = '';
   process.chdir(cwd);
+  process.env.TZ = 'UTC';
   try {
     const exit = await fn(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), now: () => now });
     return { stdout, stderr, exit };
   } finally {
     process.chdir(saved);
+    if (savedTz === undefined) delete process.env.TZ;
+    else process.env.TZ = savedTz;
   }
 }
 
@@ -138,6 +164,11 @@ describe.skipIf(!referenceInstalled)('whisper tools interoperate with the Python
 
   beforeAll(() => {
     base = mkdtempSync(join(tmpdir(), 'carbon-ts-wsp-interop-'));
+    launcher = chooseLauncher(base);
+  });
+
+  test('carbon-ts is started as a built CLI', () => {
+    expect(launcher.kind, 'dist/ is missing or broken: the tools ran in-process').not.toBe('in-process');
   });
   afterAll(() => {
     rmSync(base, { recursive: true, force: true });
@@ -217,7 +248,7 @@ describe.skipIf(!referenceInstalled)('whisper tools interoperate with the Python
       await both('resize', ['--newfile', 'c.wsp', '--aggregationMethod', 'max', 'b.wsp', `${s.finest}:${Math.ceil(s.retention / s.finest)}`]);
       await both('dump', ['a.wsp']);
       await pythonReadsCarbonTs('dump', ['c.wsp']);
-    });
+    }, 180_000);
   }
 
   test('error paths: missing, corrupt and mismatched files', async () => {
@@ -248,5 +279,5 @@ describe.skipIf(!referenceInstalled)('whisper tools interoperate with the Python
       expect(c, `${tool} ${args.join(' ')}`).toEqual(p);
       expect(filesOf(ts)).toEqual(filesOf(py));
     }
-  });
+  }, 180_000);
 });
