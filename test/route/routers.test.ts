@@ -106,3 +106,15 @@ describe('router behaviour', () => {
     expect(() => createRouter({ ...base, RELAY_METHOD: 'rules' })).toThrow(/relay-rules.conf path/);
   });
 });
+
+describe('aggregated routing follows reloaded aggregation rules', () => {
+  it('answers with the current rules, not a memoised past answer', () => {
+    let rules: (m: string) => string[] = () => [];
+    const r = createRouter({ ...base, RELAY_METHOD: 'aggregated-consistent-hashing', aggregateNamesOf: (m) => rules(m) });
+    const metric = 'prod.applications.api.www01.requests';
+    const before = r.getDestinations(metric);
+    expect(before.map((d) => d.instance)).toEqual(['b']); // by its own name
+    rules = () => ['prod.applications.api.all.requests'];
+    expect(r.getDestinations(metric).map((d) => d.instance)).toEqual(['c']);
+  });
+});

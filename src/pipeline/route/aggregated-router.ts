@@ -1,7 +1,6 @@
 import type { Destination } from './destination.js';
 import type { ExplainingRouter, ExplanationSection } from './explanation.js';
 import type { HashingRouter } from './hashing-router.js';
-import { DEFAULT_ROUTE_MEMO_SIZE, RouteMemo } from './route-memo.js';
 
 /**
  * For a metric, the aggregate names it feeds: one per aggregation rule that matches (every rule, not
@@ -14,18 +13,17 @@ export type AggregateNamesOf = (metric: string) => readonly string[];
  * aggregate names it feeds (itself when it feeds none), and goes to the union of their destinations,
  * so every input of an aggregate reaches the aggregator that computes it. carbon yields that union
  * from a Python set (order unspecified); here it is first-seen order.
+ *
+ * No name memo at this level: the aggregation rules are reloaded when their file changes, and the
+ * answer must follow at once (carbon consults its rules on every point). The rules side memoises the
+ * name → aggregates step, and the ring router memoises aggregate name → destinations.
  */
 export class AggregatedHashingRouter implements ExplainingRouter {
-  private readonly memo: RouteMemo;
-
   constructor(
     readonly method: string,
     readonly hashRouter: HashingRouter,
     readonly aggregateNamesOf: AggregateNamesOf,
-    memoSize = DEFAULT_ROUTE_MEMO_SIZE,
-  ) {
-    this.memo = new RouteMemo(memoSize);
-  }
+  ) {}
 
   /** The names routed for `metric`: its aggregates, or the metric itself. */
   routingKeys(metric: string): readonly string[] {
@@ -34,19 +32,11 @@ export class AggregatedHashingRouter implements ExplainingRouter {
   }
 
   getDestinations(metric: string): readonly Destination[] {
-    const hit = this.memo.get(metric);
-    if (hit !== undefined) return hit;
     const keys = this.routingKeys(metric);
-    let list: readonly Destination[];
-    if (keys.length === 1) {
-      list = this.hashRouter.getDestinations(keys[0]);
-    } else {
-      const union: Destination[] = [];
-      for (const k of keys) for (const d of this.hashRouter.getDestinations(k)) if (!union.includes(d)) union.push(d);
-      list = Object.freeze(union);
-    }
-    this.memo.set(metric, list);
-    return list;
+    if (keys.length === 1) return this.hashRouter.getDestinations(keys[0]);
+    const union: Destination[] = [];
+    for (const k of keys) for (const d of this.hashRouter.getDestinations(k)) if (!union.includes(d)) union.push(d);
+    return union;
   }
 
   explain(metric: string): ExplanationSection[] {

@@ -79,7 +79,7 @@ export function createRouter(settings: RoutingSettings): ExplainingRouter {
     });
     router =
       method === 'aggregated-consistent-hashing' || method === 'fast-aggregated-hashing'
-        ? new AggregatedHashingRouter(method, hashRouter, settings.aggregateNamesOf ?? (() => []), memoSize)
+        ? new AggregatedHashingRouter(method, hashRouter, settings.aggregateNamesOf ?? (() => []))
         : hashRouter;
   }
   return settings.TAG_RELAY_NORMALIZED ? new TagNormalizingRouter(router) : router;
