@@ -59,6 +59,7 @@ class IntervalBuffer {
 export class MetricBuffer {
   readonly intervals = new Map<number, IntervalBuffer>();
   alive = true;
+  private lastInterval: IntervalBuffer | null = null;
   private task: LoopingCall | null = null;
   private frequency = 0;
   private aggregate: AggregationFunction | null = null;
@@ -83,6 +84,13 @@ export class MetricBuffer {
   /** Adds a value; false when the late-data window says the point is too late to use. */
   input(timestamp: number, value: number): boolean {
     const interval = timestamp - pyFloatMod(timestamp, this.frequency);
+    // Most points land in the interval the previous one did: skip the map lookup for them.
+    const last = this.lastInterval;
+    if (last !== null && last.interval === interval && this.manager.settings.latenessWindow <= 0) {
+      last.input(value);
+      this.manager.bufferedDatapoints++;
+      return true;
+    }
     let buf = this.intervals.get(interval);
     const window = this.manager.settings.latenessWindow;
     if (buf === undefined) {
@@ -96,6 +104,7 @@ export class MetricBuffer {
       stats.increment(AGGREGATOR_COUNTERS.latePointsArrived);
     }
     buf.input(value);
+    this.lastInterval = buf;
     this.manager.bufferedDatapoints++;
     return true;
   }
@@ -125,6 +134,7 @@ export class MetricBuffer {
       }
       if (buf.interval < threshold && (window <= 0 || buf.interval + this.frequency + window <= now)) {
         this.intervals.delete(buf.interval);
+        if (this.lastInterval === buf) this.lastInterval = null;
         this.manager.bufferedDatapoints -= buf.count;
         if (this.intervals.size === 0) {
           this.close();

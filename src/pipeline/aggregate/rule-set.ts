@@ -14,6 +14,11 @@ export interface AggregationPlan {
   readonly nameIsNotAnAggregate: boolean;
   /** carbon raised while computing an aggregate name: rules before it were fed, the point is lost. */
   readonly error: TemplateInterpolationError | null;
+  /**
+   * The aggregate stage's cache of the buffer objects for aggregateNames (same indexes), so a steady
+   * stream does no name lookups; entries are re-resolved when a buffer has been released.
+   */
+  buffers: unknown[] | null;
 }
 
 export interface RuleSetOptions {
@@ -98,7 +103,7 @@ export class AggregationRuleSet {
       rules.push(rule);
       names.push(name);
     }
-    return { rules, aggregateNames: names, nameIsNotAnAggregate: !names.includes(metric), error };
+    return { rules, aggregateNames: names, nameIsNotAnAggregate: !names.includes(metric), error, buffers: null };
   }
 }
 

@@ -85,9 +85,6 @@ export interface AggregatorStages {
   readonly rules: AggregationRuleSet;
 }
 
-/** Per-plan cache of buffer objects, so a steady stream does one Map lookup per name, not per rule. */
-const planBuffers = new WeakMap<AggregationPlan, (MetricBuffer | null)[]>();
-
 /**
  * Builds the aggregator pipeline `rewrite:pre → aggregate → rewrite:post → forward` with carbon's
  * quirks: aggregates go to `generated` and never through rewrite:post; with FORWARD_ALL a raw point
@@ -211,10 +208,10 @@ export function createAggregatorStages(options: AggregatorStageOptions, sinks: A
   };
 
   function feed(plan: AggregationPlan, timestamp: number, value: number): void {
-    let cached = planBuffers.get(plan);
-    if (cached === undefined) {
+    let cached = plan.buffers as (MetricBuffer | null)[] | null;
+    if (cached === null) {
       cached = new Array<MetricBuffer | null>(plan.rules.length).fill(null);
-      planBuffers.set(plan, cached);
+      plan.buffers = cached;
     }
     for (let r = 0; r < plan.rules.length; r++) {
       let buf = cached[r];
