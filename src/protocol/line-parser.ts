@@ -73,15 +73,41 @@ export class LineStreamParser {
   feed(chunk: Buffer, out: MetricBatch): LineFeedStatus {
     const data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
     this.pending = null;
-    let start = 0;
     const end = data.length;
+    const bounds = FIELD_BOUNDS;
+    let start = 0;
+    // One pass per line finds its end and its first three fields together (an indexOf per line
+    // costs more than the scan). Fields are runs of bytes that are not ASCII whitespace.
     for (;;) {
-      const nl = data.indexOf(0x0a, start);
-      if (nl < 0) break;
-      if (nl - start > this.maxLineLength) return LINE_TOO_LONG;
-      const status = this.parseLine(data, start, nl, out);
+      let i = start;
+      let fields = 0;
+      let ascii = true;
+      let c = 0;
+      while (i < end) {
+        c = data[i];
+        if (c === 0x0a) break;
+        if (isAsciiWhitespaceByte(c)) {
+          i++;
+          continue;
+        }
+        const fieldStart = i;
+        while (i < end) {
+          c = data[i];
+          if (isAsciiWhitespaceByte(c)) break;
+          if (c >= 0x80) ascii = false;
+          i++;
+        }
+        if (fields < 3) {
+          bounds[fields * 2] = fieldStart;
+          bounds[fields * 2 + 1] = i;
+        }
+        fields++;
+      }
+      if (i >= end) break;
+      if (i - start > this.maxLineLength) return LINE_TOO_LONG;
+      const status = ascii ? this.parseAsciiLine(data, start, i, fields, out) : this.parseLineSlow(data, start, i, out);
       if (status !== LINE_OK) return status;
-      start = nl + 1;
+      start = i + 1;
     }
     if (end - start > this.maxLineLength) return LINE_TOO_LONG;
     // Copy the tail: the caller's chunk may be large and is otherwise garbage after this call.
@@ -89,27 +115,9 @@ export class LineStreamParser {
     return LINE_OK;
   }
 
-  private parseLine(buf: Buffer, start: number, end: number, out: MetricBatch): LineFeedStatus {
-    // Fast path: an ASCII line split on ASCII whitespace into exactly three fields.
+  /** An ASCII line whose field bounds are in FIELD_BOUNDS; ASCII whitespace is all of Python's whitespace here. */
+  private parseAsciiLine(buf: Buffer, start: number, end: number, fields: number, out: MetricBatch): LineFeedStatus {
     const bounds = FIELD_BOUNDS;
-    let fields = 0;
-    let i = start;
-    while (i < end) {
-      let c = buf[i];
-      if (c >= 0x80) return this.parseLineSlow(buf, start, end, out);
-      if (isAsciiWhitespaceByte(c)) {
-        i++;
-        continue;
-      }
-      const fieldStart = i;
-      while (i < end && (c = buf[i]) < 0x80 && !isAsciiWhitespaceByte(c)) i++;
-      if (c >= 0x80 && i < end) return this.parseLineSlow(buf, start, end, out);
-      if (fields < 3) {
-        bounds[fields * 2] = fieldStart;
-        bounds[fields * 2 + 1] = i;
-      }
-      fields++;
-    }
     if (fields !== 3) {
       this.onInvalidLine(latin1(buf, start, end));
       return LINE_OK;

@@ -18,6 +18,7 @@ import { getLogger } from '../logging.js';
 import { MetricBatch, type BatchSink } from '../pipeline/batch.js';
 import { AcceptPath, type AcceptFilterOptions } from './accept-path.js';
 import { reportBadInput } from './bad-input.js';
+import { deliver } from './deliver.js';
 import { lineProtocol } from './line-protocol.js';
 import { pickleProtocol } from './pickle-protocol.js';
 import { protobufProtocol } from './protobuf-protocol.js';
@@ -235,8 +236,7 @@ export class ReceiverGroup {
     this.accept.flushCounters();
     if (batch.length > 0) {
       conn.lastAccepted = Date.now();
-      this.sink(batch);
-      batch.clear();
+      deliver(this.sink, batch, conn.protocol.className);
     }
     if (dropReason !== undefined) {
       reportBadInput('droppedConnections', `${conn.protocol.className} connection with ${conn.peer} dropped: ${dropReason}`);

@@ -6,6 +6,7 @@ import { DATAGRAM_BAD_UTF8, DATAGRAM_TRUNCATED_BY_INFINITE_TIMESTAMP, MAX_DATAGR
 import { carbonLogLine } from '../protocol/python-text.js';
 import type { AcceptPath } from './accept-path.js';
 import { reportBadInput } from './bad-input.js';
+import { deliver } from './deliver.js';
 
 const log = getLogger('listener');
 
@@ -71,9 +72,6 @@ export class UdpReceiver {
     this.accept.flushCounters();
     if (status === DATAGRAM_BAD_UTF8) reportBadInput('invalidDatagrams', `datagram from ${host} is not valid UTF-8, dropped`);
     else if (status === DATAGRAM_TRUNCATED_BY_INFINITE_TIMESTAMP) reportBadInput('invalidDatagrams', `datagram from ${host} has an infinite timestamp; the rest of it was dropped`);
-    if (batch.length > 0) {
-      this.sink(batch);
-      batch.clear();
-    }
+    if (batch.length > 0) deliver(this.sink, batch, 'MetricDatagramReceiver');
   }
 }

@@ -174,6 +174,25 @@ describe('receivers on real sockets', () => {
     expect(new Set(r.sink.names()).size).toBe(1000);
   });
 
+  it('survives a pipeline stage that throws: the batch is counted as lost, the connection stays', async () => {
+    let calls = 0;
+    const seen: string[] = [];
+    group = new ReceiverGroup(
+      (batch) => {
+        if (calls++ === 0) throw new Error('stage exploded');
+        for (let i = 0; i < batch.length; i++) seen.push(batch.names[i]);
+      },
+      { logConnectionSuccess: false },
+    );
+    const line = await group.listenLine({ interface: '127.0.0.1', port: 0 });
+    const s = await client(line.port);
+    s.write(`lost 1 ${T}\n`);
+    await waitFor(() => stats.get('receiver.sinkErrors') === 1);
+    s.write(`kept 1 ${T}\n`);
+    await waitFor(() => seen.length === 1);
+    expect(seen).toEqual(['kept']);
+  });
+
   it('close() stops accepting and closes every connection', async () => {
     const r = await start();
     const s = await client(r.line);
