@@ -45,7 +45,6 @@ export class DestinationClient {
   private socket: Socket | null = null;
   private connected = false;
   private blocked = false;
-  private peerEnded = false;
   private started = false;
   private stopping = false;
   private reconnectTimer: NodeJS.Timeout | null = null;
@@ -216,7 +215,6 @@ export class DestinationClient {
   private connect(): void {
     this.reconnectTimer = null;
     if (this.stopping) return;
-    this.peerEnded = false;
     const sock = connect({ host: this.destination.host, port: this.destination.port });
     this.socket = sock;
     sock.on('connect', () => {
@@ -234,9 +232,6 @@ export class DestinationClient {
     sock.on('data', () => {
       /* carbon daemons never answer; discard */
     });
-    sock.on('end', () => {
-      this.peerEnded = true;
-    });
     sock.on('error', (e) => {
       if (limiter.allow(`${this.name}:${(e as NodeJS.ErrnoException).code}`) >= 0) log.warn({ destination: this.name, err: e.message }, `destination ${this.name}: ${e.message}`);
     });
@@ -249,8 +244,11 @@ export class DestinationClient {
     this.socket = null;
     this.connected = false;
     this.blocked = false;
-    if (wasConnected && hadError && !this.peerEnded && this.opts.resendWindowMs > 0) {
-      // The peer reset the connection: it may not have read the last frames. Send them again.
+    if (wasConnected && !this.stopping && this.opts.resendWindowMs > 0) {
+      // The peer went away. Whether it reset the connection (unread bytes) or closed it cleanly, it
+      // may not have kept the last frames: Python carbon-cache, stopped with SIGTERM, reads and
+      // acknowledges points and then exits without writing those received in its last second.
+      // Send them again (at-least-once; Whisper overwrites a duplicate with the same value).
       this.pruneRecent(Date.now());
       const again = this.recent.map((f) => f.chunk);
       this.recent = [];
@@ -259,7 +257,7 @@ export class DestinationClient {
       if (n > 0) {
         this.stats.resentPoints += n;
         this.queue.unshiftAll(again);
-        log.warn({ destination: this.name, points: n }, `destination ${this.name} reset the connection; ${n} recently sent points will be sent again`);
+        log.warn({ destination: this.name, points: n, hadError }, `destination ${this.name} closed the connection; ${n} points sent in the last ${this.opts.resendWindowMs} ms will be sent again`);
       }
     } else {
       for (const f of this.recent) this.pool.give(f.chunk);

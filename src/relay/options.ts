@@ -28,9 +28,10 @@ export interface DestinationOptions {
   /** Pace of replay from the spill once a destination is back, in points per second. */
   replayMaxPointsPerSecond: number;
   /**
-   * Frames written within this many ms before a connection fails with an error (RST/EPIPE) are
-   * sent again after reconnecting: the peer may not have read them. This makes delivery
-   * at-least-once (duplicates are harmless to Whisper, which overwrites). 0 = carbon's behaviour.
+   * Frames written within this many ms before the destination closed or reset the connection are
+   * sent again after reconnecting: the peer may not have read them, or (Python carbon-cache on
+   * SIGTERM) read them and not stored them. Delivery becomes at-least-once; a duplicate is harmless
+   * to Whisper, which overwrites the slot with the same value. 0 = carbon's behaviour (may lose them).
    */
   resendWindowMs: number;
   /** stop(): how long to keep sending memory queues before spilling what remains. */
@@ -51,7 +52,7 @@ export const DEFAULT_DESTINATION_OPTIONS: DestinationOptions = {
   spillMaxBytes: 1024 * 1024 * 1024,
   segmentBytes: 16 * 1024 * 1024,
   replayMaxPointsPerSecond: 50_000,
-  resendWindowMs: 1000,
+  resendWindowMs: 2000,
   stopFlushDeadlineMs: 5000,
 };
 

@@ -47,9 +47,12 @@ describe('DestinationClient over TCP', () => {
     expect(snap.get('destinations.127_0_0_1:' + s.port + ':a.batchesSent')).toBeGreaterThanOrEqual(40);
   });
 
-  it('reconnects after the destination goes down and delivers the queue exactly once', async () => {
+  it.each([
+    ['exactly once with resendWindowMs 0 (carbon: a clean close means the peer read everything)', 0],
+    ['at least once with the default resend window, every duplicate counted in resentPoints', undefined],
+  ] as const)('reconnects after the destination goes down and delivers the queue %s', async (_label, resendWindowMs) => {
     const s = await sink('pickle');
-    const { m, router } = manager(s.port, { spillEnabled: false, maxQueueSize: 100_000 });
+    const { m, router } = manager(s.port, { spillEnabled: false, maxQueueSize: 100_000, resendWindowMs });
     m.start();
     m.send(numberedBatch(0, 1000), router);
     expect(await s.waitFor(1000)).toBe(1000);
@@ -58,10 +61,14 @@ describe('DestinationClient over TCP', () => {
     m.send(numberedBatch(1000, 3000), router);
     await sleep(300);
     await s.listen(s.port);
-    expect(await s.waitFor(4000)).toBe(4000);
+    expect(await until(() => valuesOnce(s.points).values.length === 4000)).toBe(true);
+    await sleep(150);
     const { values, duplicates } = valuesOnce(s.points);
-    expect(duplicates).toBe(0);
     expect(values).toEqual(range(0, 4000));
+    const resent = stats.get(`destinations.127_0_0_1:${s.port}:a.resentPoints`);
+    if (resendWindowMs === 0) expect(duplicates).toBe(0);
+    else expect(resent).toBeGreaterThan(0);
+    expect(duplicates).toBeLessThanOrEqual(resent);
     expect(s.connections).toBe(2);
   });
 
@@ -132,7 +139,7 @@ describe('spill to disk', () => {
     const spill = tempDir('relay-spill-');
     cleanups.push(() => spill.remove());
     const s = await sink('pickle');
-    const { m, router } = manager(s.port, { spillDir: spill.path, maxQueueSize: 500, maxDatapointsPerMessage: 100, replayMaxPointsPerSecond: 20_000, segmentBytes: 64 * 1024 });
+    const { m, router } = manager(s.port, { spillDir: spill.path, maxQueueSize: 500, maxDatapointsPerMessage: 100, replayMaxPointsPerSecond: 20_000, segmentBytes: 64 * 1024, resendWindowMs: 0 });
     m.start();
     const c = m.clients[0]!;
     expect(await until(() => c.isConnected)).toBe(true);
@@ -177,7 +184,7 @@ describe('spill to disk', () => {
     const spill = tempDir('relay-restart-');
     cleanups.push(() => spill.remove());
     const s = await sink('line');
-    const opts = { protocol: 'line' as const, spillDir: spill.path, maxQueueSize: 300, replayMaxPointsPerSecond: 100_000 };
+    const opts = { protocol: 'line' as const, spillDir: spill.path, maxQueueSize: 300, replayMaxPointsPerSecond: 100_000, resendWindowMs: 0 };
     const first = manager(s.port, opts);
     first.m.start();
     first.m.send(numberedBatch(0, 500), first.router);
