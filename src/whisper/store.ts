@@ -55,6 +55,8 @@ interface OpenEntry {
   loadedAt: number;
   /** Date.now() of the last stat check. */
   checkedAt: number;
+  /** Store-wide use counter at the last access: the smallest is the least recently used. */
+  lastUsed: number;
 }
 
 /** Node.js cannot take flock(2) locks; see WhisperStoreOptions.lockWrites. */
@@ -62,6 +64,7 @@ export const lockingSupported = false;
 
 export class WhisperStore {
   private readonly open = new Map<string, OpenEntry>();
+  private useCounter = 0;
   private readonly maxOpenFiles: number;
   private readonly autoflush: boolean;
   private readonly checkReplaced: boolean;
@@ -191,21 +194,30 @@ export class WhisperStore {
     const entry = this.open.get(filePath);
     if (entry !== undefined) {
       if (this.stillValid(filePath, entry)) {
-        // Move to the most recently used end of the Map.
-        this.open.delete(filePath);
-        this.open.set(filePath, entry);
+        // A counter instead of re-inserting into the Map on every hit: hits are
+        // the hot path, evictions (a scan) happen only on a miss at capacity.
+        entry.lastUsed = ++this.useCounter;
         return entry.file;
       }
       this.close(filePath);
     }
     const file = WhisperFile.open(filePath, true);
-    while (this.open.size >= this.maxOpenFiles) {
-      const oldest = this.open.keys().next().value as string;
-      this.close(oldest);
-    }
+    while (this.open.size >= this.maxOpenFiles) this.close(this.leastRecentlyUsed());
     const now = Date.now();
-    this.open.set(filePath, { file, loadedAt: now, checkedAt: now });
+    this.open.set(filePath, { file, loadedAt: now, checkedAt: now, lastUsed: ++this.useCounter });
     return file;
+  }
+
+  private leastRecentlyUsed(): string {
+    let oldestPath = '';
+    let oldestUse = Infinity;
+    for (const [p, entry] of this.open) {
+      if (entry.lastUsed < oldestUse) {
+        oldestUse = entry.lastUsed;
+        oldestPath = p;
+      }
+    }
+    return oldestPath;
   }
 
   private stillValid(filePath: string, entry: OpenEntry): boolean {
