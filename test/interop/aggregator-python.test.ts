@@ -39,16 +39,10 @@ const REWRITE = `[pre]
 ^(\\w+)\\.applications = \\g<1>.apps
 `;
 
-/** A small deterministic PRNG so a failing seed can be replayed. */
+/** Park–Miller minimal standard generator: deterministic, so a failing seed can be replayed. */
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  let s = (seed % 2147483646) + 1;
+  return () => (s = (s * 16807) % 2147483647) / 2147483647;
 }
 
 function makeScenario(seed: number, frequency: number, settings: Scenario['settings']): Scenario {
