@@ -262,7 +262,11 @@ export class CacheWriter {
     if (!this.running || !this.channel) return;
     while (this.inFlight < MAX_IN_FLIGHT) {
       if (this.sendCreates()) continue;
-      if (this.cache.queues === 0) break;
+      if (this.cache.queues === 0) {
+        // Nothing cached: look again after the idle pause, as carbon's writer loop sleeps and retries.
+        if (!this.flushing) this.schedule(this.opts.idleMs ?? 1000);
+        break;
+      }
       if (!this.flushing && Date.now() < this.idleUntil) {
         this.schedule(this.idleUntil - Date.now());
         break;
