@@ -198,9 +198,17 @@ def route_shape(name_list, method, hash_type, rf, diverse, ring, rules_path):
     return ','.join(groups), aggregates
 
 
+def relay_normalized(name):
+    """carbon RelayProcessor with TAG_RELAY_NORMALIZED: the parsed path, or the name on a parse error."""
+    try:
+        return util.TaggedSeries.parse(name).path
+    except Exception:
+        return name
+
+
 def route_json():
     """--route-json: route {"names": [...], "shapes": [{RELAY_METHOD, ROUTER_HASH_TYPE, REPLICATION_FACTOR,
-    DIVERSE_REPLICAS, DESTINATIONS}]} read from stdin; print per shape {routes, aggregates} (live interop)."""
+    DIVERSE_REPLICAS, DESTINATIONS, TAG_RELAY_NORMALIZED}]} read from stdin; print per shape {routes, aggregates} (live interop)."""
     doc = json.load(sys.stdin)
     out = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -208,7 +216,10 @@ def route_json():
         with open(rules_path, 'w') as f:
             f.write(AGGREGATION_RULES)
         for s in doc['shapes']:
-            routes, aggregates = route_shape(doc['names'], s['RELAY_METHOD'], s['ROUTER_HASH_TYPE'],
+            names = doc['names']
+            if s.get('TAG_RELAY_NORMALIZED'):
+                names = [relay_normalized(n) for n in names]
+            routes, aggregates = route_shape(names, s['RELAY_METHOD'], s['ROUTER_HASH_TYPE'],
                                              s['REPLICATION_FACTOR'], s['DIVERSE_REPLICAS'], s['DESTINATIONS'], rules_path)
             out.append({'routes': routes, 'aggregates': {str(k): v for k, v in aggregates.items()}})
     json.dump(out, sys.stdout, ensure_ascii=False)
