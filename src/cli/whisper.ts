@@ -22,10 +22,16 @@ export function registerWhisperCommands(whisper: Command): void {
   }
 }
 
-/** The arguments after the tool's name exactly as typed (commander would otherwise consume `--`). */
+/**
+ * The arguments after the tool's name exactly as typed: commander would drop a `--`, which
+ * optparse keeps meaningful (everything after it is positional). Read from the root command's
+ * raw argv (commander keeps it as `rawArgs`, untyped), falling back to what commander parsed.
+ */
 function rawArgsAfter(command: Command, name: string): string[] {
-  const argv = process.argv;
-  const whisperAt = argv.indexOf('whisper', 2);
-  const toolAt = whisperAt >= 0 ? argv.indexOf(name, whisperAt + 1) : -1;
-  return toolAt >= 0 ? argv.slice(toolAt + 1) : command.args;
+  let root: Command = command;
+  while (root.parent) root = root.parent;
+  const raw = (root as unknown as { rawArgs?: string[] }).rawArgs ?? process.argv;
+  const whisperAt = raw.indexOf('whisper', 2);
+  const toolAt = whisperAt >= 0 ? raw.indexOf(name, whisperAt + 1) : -1;
+  return toolAt >= 0 ? raw.slice(toolAt + 1) : command.args;
 }

@@ -35,8 +35,8 @@ const SPEC: ParserSpec = {
   ],
 };
 
-/** Files with at least this many points to migrate get progress lines on a terminal. */
-const PROGRESS_MIN_POINTS = 100_000;
+/** Files with at least this many slots get progress lines on a terminal. */
+export const PROGRESS_MIN_POINTS = 100_000;
 
 interface OldArchive {
   archive: ArchiveInfo;
@@ -73,11 +73,8 @@ function migrateWithAggregation1_1_4(io: ToolIO, oldArchives: OldArchive[], newf
   throw new UncaughtPythonError('TypeError', "object of type 'map' has no len()");
 }
 
-function migrateWithoutAggregation(io: ToolIO, oldArchives: OldArchive[], newfile: string, now: number, progress?: (text: string) => void): void {
+function migrateWithoutAggregation(io: ToolIO, oldArchives: OldArchive[], newfile: string, now: number, report?: ProgressReport): void {
   io.stdout('Migrating data without aggregation...\n');
-  const total = oldArchives.reduce((n, a) => n + a.data.values.length, 0);
-  const report = progress !== undefined && total >= PROGRESS_MIN_POINTS ? progress : undefined;
-  let done = 0;
   oldArchives.forEach(({ data }, index) => {
     const points: [number, number][] = [];
     const [start, , step] = data.timeInfo;
@@ -85,9 +82,19 @@ function migrateWithoutAggregation(io: ToolIO, oldArchives: OldArchive[], newfil
       if (v !== null) points.push([start + i * step, v]);
     });
     if (points.length > 0) guard(() => updateMany(newfile, points, now));
-    done += data.values.length;
-    report?.(`whisper-resize: migrated archive ${index + 1} of ${oldArchives.length} (${Math.floor((100 * done) / total)}% of ${total} points)\n`);
+    report?.(`migrated archive ${index + 1} of ${oldArchives.length} (${points.length} points)`);
   });
+}
+
+type ProgressReport = (what: string) => void;
+
+/** Progress lines on io.progress (a terminal) for files of PROGRESS_MIN_POINTS points or more. */
+function progressFor(io: ToolIO, archives: readonly ArchiveInfo[]): ProgressReport | undefined {
+  const total = archives.reduce((n, a) => n + a.points, 0);
+  const sink = io.progress;
+  if (sink === undefined || total < PROGRESS_MIN_POINTS) return undefined;
+  const started = io.now();
+  return (what) => sink(`whisper-resize: ${what}, ${(io.now() - started).toFixed(1)}s elapsed\n`);
 }
 
 export const whisperResize: WhisperTool = (argv, io) =>
@@ -108,10 +115,12 @@ export const whisperResize: WhisperTool = (argv, io) =>
     const xff = typeof values.xFilesFactor === 'number' ? values.xFilesFactor : header.xFilesFactor;
     const aggregationMethod = typeof values.aggregationMethod === 'string' ? values.aggregationMethod : header.aggregationMethod;
 
+    const report = progressFor(io, header.archives);
     io.stdout('Retrieving all data from the archives\n');
-    const oldArchives: OldArchive[] = oldByPrecision.map((archive) => {
+    const oldArchives: OldArchive[] = oldByPrecision.map((archive, index) => {
       const data = guard(() => fetch(path, now - archive.retention + archive.secondsPerPoint, now, now));
       if (data === null) throw new UncaughtPythonError('TypeError', 'cannot unpack non-iterable NoneType object');
+      report?.(`read archive ${index + 1} of ${oldByPrecision.length} (${archive.points} slots)`);
       return { archive, data };
     });
 
@@ -131,7 +140,7 @@ export const whisperResize: WhisperTool = (argv, io) =>
     io.stdout(`Created: ${newfile} (${guard(() => statSync(newfile).size)} bytes)\n`);
 
     if (values.aggregate === true) migrateWithAggregation1_1_4(io, oldArchives, newfile, now);
-    migrateWithoutAggregation(io, oldArchives, newfile, now, io.progress);
+    migrateWithoutAggregation(io, oldArchives, newfile, now, report);
 
     if (typeof values.newfile === 'string') return 0;
     const backup = path + '.bak';
