@@ -34,7 +34,7 @@ export function tempDir(prefix = 'carbon-ts-e2e-'): string {
 
 /**
  * Writes carbon.conf (plus storage-schemas.conf etc.) into a fresh folder. `sections` maps a section name to
- * its options; every listener port defaults to 0 so the OS picks free ones.
+ * its options.
  */
 export function writeConfig(dir: string, sections: Record<string, Record<string, string | number>>, files: Record<string, string> = {}): string {
   let text = '';
@@ -53,25 +53,28 @@ export function writeConfig(dir: string, sections: Record<string, Record<string,
   return path;
 }
 
-/** Options every test daemon shares: loopback, OS-chosen ports, data under the temp dir. */
+/**
+ * Options every test daemon shares: loopback, data under the temp dir. Ports are carbon's defaults here, but
+ * startDaemon passes --ephemeral-ports, so every enabled listener binds to a port the OS chooses.
+ */
 export function baseOptions(dir: string): Record<string, string | number> {
   return {
     STORAGE_DIR: join(dir, 'storage'),
     LOCAL_DATA_DIR: join(dir, 'storage', 'whisper'),
     LINE_RECEIVER_INTERFACE: '127.0.0.1',
-    LINE_RECEIVER_PORT: 0,
+    LINE_RECEIVER_PORT: 2003,
     PICKLE_RECEIVER_INTERFACE: '127.0.0.1',
-    PICKLE_RECEIVER_PORT: 0,
+    PICKLE_RECEIVER_PORT: 2004,
     CACHE_QUERY_INTERFACE: '127.0.0.1',
-    CACHE_QUERY_PORT: 0,
+    CACHE_QUERY_PORT: 7002,
     UDP_RECEIVER_INTERFACE: '127.0.0.1',
-    UDP_RECEIVER_PORT: 0,
+    UDP_RECEIVER_PORT: 2003,
     CARBON_METRIC_INTERVAL: 0,
   };
 }
 
 export async function startDaemon(program: string, configPath: string, dir: string, extraArgs: string[] = [], timeoutMs = 20_000): Promise<RunningDaemon> {
-  const proc = spawn(process.execPath, [CLI, program, '--config', configPath, '--pidfile', join(dir, `${program}.pid`), ...extraArgs], {
+  const proc = spawn(process.execPath, [CLI, program, '--config', configPath, '--pidfile', join(dir, `${program}.pid`), '--ephemeral-ports', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, CARBON_TS_LOG_LEVEL: 'info' },
   });

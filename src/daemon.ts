@@ -1,0 +1,390 @@
+import { existsSync } from 'node:fs';
+import { ConfigError, loadSettings, type Settings } from './config/carbon-conf.js';
+import { loadRegexList } from './config/lists.js';
+import { loadStorageAggregation } from './config/storage-aggregation.js';
+import { loadStorageSchemas } from './config/storage-schemas.js';
+import { CacheWriter, type AggregationMatcher, type SchemaMatcher } from './cache/cache-writer.js';
+import { MetricCache } from './cache/metric-cache.js';
+import { CarbonLinkServer } from './carbonlink/carbonlink-server.js';
+import type { PidFile } from './daemon/pidfile.js';
+import { stats } from './instrumentation/counters.js';
+import { metricKindFor, SelfMetrics } from './instrumentation/self-metrics.js';
+import { configureLogging, flushLogs, getLogger } from './logging.js';
+import { createAggregatorStages, type AggregatorStages } from './pipeline/aggregate/stages.js';
+import type { BatchSink, MetricBatch } from './pipeline/batch.js';
+import { createRouter } from './pipeline/route/create-router.js';
+import type { Router } from './pipeline/route/destination.js';
+import { parseDestinations } from './pipeline/route/parse-destination.js';
+import { ReceiverGroup } from './receivers/receiver-group.js';
+import { DestinationManager } from './relay/destination-manager.js';
+
+export type DaemonProgram = 'cache' | 'relay' | 'aggregator' | 'aggregator-cache';
+
+export interface DaemonOptions {
+  program: DaemonProgram;
+  configPath: string;
+  instance: string;
+  pidfile?: string;
+  logDir?: string;
+  debug: boolean;
+  whitelist?: string;
+  blacklist?: string;
+  rules?: string;
+  rewriteRules?: string;
+  /** Bind every enabled listener to a port the OS chooses (reported in the `ready` log line): for tests. */
+  ephemeralPorts?: boolean;
+}
+
+/** The ports a running daemon bound (0 when that listener is off). Logged in the `ready` line. */
+export interface DaemonPorts {
+  line: number;
+  pickle: number;
+  udp: number;
+  protobuf: number;
+  cacheQuery: number;
+}
+
+export interface Daemon {
+  readonly settings: Settings;
+  readonly ports: DaemonPorts;
+  /** SIGHUP: re-reads storage schemas, storage aggregation and the white/blacklists. Keeps every cached point. */
+  reload(): void;
+  /** SIGTERM: stop accepting, then flush the cache to disk or the relay queues to destinations/spill. */
+  stop(): Promise<void>;
+}
+
+const log = getLogger('daemon');
+
+export function settingsFor(opts: DaemonOptions): Settings {
+  return loadSettings({
+    configPath: opts.configPath,
+    program: opts.program,
+    instance: opts.instance,
+    pidfile: opts.pidfile,
+    logdir: opts.logDir,
+    whitelist: opts.whitelist,
+    blacklist: opts.blacklist,
+    rules: opts.rules,
+    rewriteRules: opts.rewriteRules,
+  });
+}
+
+/** Where the pidfile lives; reading carbon.conf also validates it, so stop/status fail on a broken file too. */
+export function resolveDaemonPaths(opts: DaemonOptions): { pidDir: string; pidfile: string } {
+  const s = settingsFor(opts);
+  return { pidDir: s.PID_DIR, pidfile: s.pidfile };
+}
+
+interface ListFilters {
+  isBlacklisted?: (name: string) => boolean;
+  isWhitelisted?: (name: string) => boolean;
+}
+
+/** carbon's white/blacklists: only with USE_WHITELIST, and an empty or missing list filters nothing. */
+function loadListFilters(s: Settings): ListFilters {
+  if (!s.USE_WHITELIST) return {};
+  const out: ListFilters = {};
+  if (existsSync(s.blacklistPath)) {
+    const black = loadRegexList(s.blacklistPath);
+    if (black.size > 0) out.isBlacklisted = (n) => black.matches(n);
+  }
+  if (existsSync(s.whitelistPath)) {
+    const white = loadRegexList(s.whitelistPath);
+    if (white.size > 0) out.isWhitelisted = (n) => white.matches(n);
+  }
+  return out;
+}
+
+function loadMatchers(s: Settings): { schema: SchemaMatcher; aggregation: AggregationMatcher } {
+  const schemas = loadStorageSchemas(s.storageSchemasPath);
+  const aggregation = existsSync(s.storageAggregationPath) ? loadStorageAggregation(s.storageAggregationPath) : null;
+  return {
+    schema: (metric) => {
+      const m = schemas.match(metric);
+      return { name: m.name, archives: m.archives.map(([spp, n]) => [spp, n] as [number, number]) };
+    },
+    aggregation: (metric) => {
+      const m = aggregation?.match(metric);
+      if (!m) return undefined;
+      return { name: m.name, xFilesFactor: m.xFilesFactor ?? undefined, aggregationMethod: m.aggregationMethod ?? undefined };
+    },
+  };
+}
+
+/** Builds and starts the pipeline for one daemon (spec carbon.md §1.1). */
+export async function startDaemon(settings: Settings, options: { ephemeralPorts?: boolean } = {}): Promise<Daemon> {
+  const s = settings;
+  /** carbon: a receiver port of 0 disables that receiver; with ephemeralPorts an enabled one binds to an OS-chosen port. */
+  const bindPort = (port: number) => (options.ephemeralPorts ? 0 : port);
+  const program = s.program as DaemonProgram;
+  const isCache = program === 'cache' || program === 'aggregator-cache';
+  const isAggregator = program === 'aggregator' || program === 'aggregator-cache';
+
+  // Receivers are created first so the sinks' flow control can reach them; they listen last.
+  let receivers: ReceiverGroup | null = null;
+  const pause = () => {
+    if (s.USE_FLOW_CONTROL) receivers?.pauseAll();
+  };
+  const resume = () => receivers?.resumeAll();
+
+  let cache: MetricCache | null = null;
+  let writer: CacheWriter | null = null;
+  let carbonlink: CarbonLinkServer | null = null;
+  let destinations: DestinationManager | null = null;
+  let aggregator: AggregatorStages | null = null;
+  /** The daemon's last stage: `write` (into the cache) or `relay` (to destinations). */
+  let sink: BatchSink;
+  const samplers: Array<() => void> = [];
+
+  if (isCache) {
+    const matchers = loadMatchers(s);
+    cache = new MetricCache({
+      maxSize: s.MAX_CACHE_SIZE,
+      strategy: s.CACHE_WRITE_STRATEGY,
+      minTimestampLag: s.MIN_TIMESTAMP_LAG,
+      logQueueSorts: s.LOG_CACHE_QUEUE_SORTS,
+      onFull: pause,
+      onSpaceAvailable: resume,
+    });
+    writer = new CacheWriter({
+      cache,
+      whisper: {
+        dataDir: s.LOCAL_DATA_DIR,
+        tagHashFilenames: s.TAG_HASH_FILENAMES,
+        sparseCreate: s.WHISPER_SPARSE_CREATE,
+        fallocateCreate: s.WHISPER_FALLOCATE_CREATE,
+        lockWrites: s.WHISPER_LOCK_WRITES,
+        autoflush: s.WHISPER_AUTOFLUSH,
+        fadviseRandom: s.WHISPER_FADVISE_RANDOM,
+      },
+      matchSchema: matchers.schema,
+      matchAggregation: matchers.aggregation,
+      maxUpdatesPerSecond: s.MAX_UPDATES_PER_SECOND,
+      maxUpdatesPerSecondOnShutdown: s.MAX_UPDATES_PER_SECOND_ON_SHUTDOWN ?? undefined,
+      maxCreatesPerMinute: s.MAX_CREATES_PER_MINUTE,
+      createQueueEnabled: s.CREATE_QUEUE_ENABLED,
+      createQueueMaxSize: s.CREATE_QUEUE_MAX_SIZE,
+      logCreates: s.LOG_CREATES,
+      logUpdates: s.LOG_UPDATES,
+    });
+    const c = cache;
+    sink = (batch) => c.storeBatch(batch);
+    const w = writer;
+    samplers.push(() => w.sampleStats());
+  } else {
+    const router: Router = createRouter({
+      RELAY_METHOD: isAggregator ? 'consistent-hashing' : s.RELAY_METHOD, // carbon forces it for aggregators
+      DESTINATIONS: parseDestinations(s.DESTINATIONS),
+      REPLICATION_FACTOR: s.REPLICATION_FACTOR,
+      DIVERSE_REPLICAS: s.DIVERSE_REPLICAS,
+      ROUTER_HASH_TYPE: s.ROUTER_HASH_TYPE,
+      TAG_RELAY_NORMALIZED: s.TAG_RELAY_NORMALIZED,
+      relayRulesPath: s.relayRulesPath,
+      aggregateNamesOf: aggregatedMethod(s.RELAY_METHOD) && !isAggregator ? aggregateNamesFromRules(s) : undefined,
+    });
+    destinations = new DestinationManager(
+      parseDestinations(s.DESTINATIONS),
+      {
+        protocol: s.DESTINATION_PROTOCOL as 'pickle' | 'line' | 'protobuf',
+        maxQueueSize: s.MAX_QUEUE_SIZE,
+        maxDatapointsPerMessage: s.MAX_DATAPOINTS_PER_MESSAGE,
+        queueLowWatermarkPct: s.QUEUE_LOW_WATERMARK_PCT,
+        reconnectMaxDelayMs: s.RELAY_RECONNECT_MAX_DELAY * 1000,
+        tcpKeepAlive: s.TCP_KEEPALIVE,
+        tcpKeepIdleSec: s.TCP_KEEPIDLE,
+        spillEnabled: s.RELAY_SPILL_ENABLED,
+        spillDir: s.RELAY_SPILL_DIR,
+        spillMaxBytes: s.RELAY_SPILL_MAX_BYTES,
+        segmentBytes: s.RELAY_SPILL_SEGMENT_BYTES,
+        replayMaxPointsPerSecond: s.RELAY_REPLAY_MAX_POINTS_PER_SECOND,
+      },
+      { onSaturated: pause, onHasRoom: resume },
+    );
+    const d = destinations;
+    sink = (batch) => d.send(batch, router);
+  }
+
+  // Aggregator outputs and self-metrics are "generated" points: they enter only the last stage.
+  const generated = sink;
+  let pipelineEntry: BatchSink = sink;
+  if (isAggregator) {
+    aggregator = createAggregatorStages(
+      {
+        aggregationRulesFile: s.aggregationRulesPath,
+        rewriteRulesFile: existsSync(s.rewriteRulesPath) ? s.rewriteRulesPath : undefined,
+        forwardAll: s.FORWARD_ALL,
+        logAggregatorMisses: s.LOG_AGGREGATOR_MISSES,
+        maxAggregationIntervals: s.MAX_AGGREGATION_INTERVALS,
+        writeBackFrequency: s.WRITE_BACK_FREQUENCY,
+        latenessWindow: s.AGGREGATION_LATENESS_WINDOW,
+        cacheMetricNamesMax: s.CACHE_METRIC_NAMES_MAX,
+        cacheMetricNamesTtl: s.CACHE_METRIC_NAMES_TTL,
+      },
+      { forward: sink, generated },
+    );
+    pipelineEntry = aggregator.input;
+  }
+
+  receivers = new ReceiverGroup(pipelineEntry, {
+    ...loadListFilters(s),
+    minTimestampResolution: s.MIN_TIMESTAMP_RESOLUTION,
+    maxConnections: s.MAX_RECEIVER_CONNECTIONS,
+    idleTimeoutSeconds: s.METRIC_CLIENT_IDLE_TIMEOUT,
+    tcpKeepAlive: s.TCP_KEEPALIVE,
+    tcpKeepIdle: s.TCP_KEEPIDLE,
+    logConnectionSuccess: s.LOG_LISTENER_CONN_SUCCESS,
+    logConnectionLost: s.LOG_LISTENER_CONN_LOST,
+  });
+  const group = receivers;
+  samplers.push(() => stats.setGauge('activeConnections', group.connectionCount));
+
+  // Self-metrics: cache kinds store straight into their cache (no pipeline, no tag handling), as carbon.
+  const c = cache;
+  const selfSink: BatchSink = c
+    ? (batch: MetricBatch) => {
+        for (let i = 0; i < batch.length; i++) c.store(batch.names[i]!, batch.timestamps[i]!, batch.values[i]!);
+      }
+    : generated;
+  const selfMetrics = new SelfMetrics({
+    prefix: s.CARBON_METRIC_PREFIX,
+    kind: metricKindFor(program),
+    instance: s.instance,
+    intervalSeconds: s.CARBON_METRIC_INTERVAL,
+    sink: selfSink,
+    sample: () => {
+      for (const f of samplers) f();
+    },
+  });
+
+  writer?.start();
+  destinations?.start();
+  aggregator?.start();
+
+  const ports: DaemonPorts = { line: 0, pickle: 0, udp: 0, protobuf: 0, cacheQuery: 0 };
+  try {
+    if (cache && writer) {
+      carbonlink = new CarbonLinkServer({
+        host: s.CACHE_QUERY_INTERFACE,
+        port: bindPort(s.CACHE_QUERY_PORT),
+        cache,
+        metadata: writer,
+        logCacheHits: s.LOG_CACHE_HITS,
+      });
+      const cl = carbonlink;
+      samplers.push(() => cl.sampleStats());
+      await cl.start();
+      ports.cacheQuery = cl.port;
+    }
+    if (s.LINE_RECEIVER_PORT) {
+      ports.line = (await group.listenLine({ interface: s.LINE_RECEIVER_INTERFACE, port: bindPort(s.LINE_RECEIVER_PORT) })).port;
+    }
+    if (s.PICKLE_RECEIVER_PORT) {
+      const o = { interface: s.PICKLE_RECEIVER_INTERFACE, port: bindPort(s.PICKLE_RECEIVER_PORT), maxFrameLength: s.PICKLE_RECEIVER_MAX_LENGTH };
+      ports.pickle = (await group.listenPickle(o)).port;
+    }
+    if (s.ENABLE_UDP_LISTENER && s.UDP_RECEIVER_PORT) {
+      ports.udp = (await group.listenUdp({ interface: s.UDP_RECEIVER_INTERFACE, port: bindPort(s.UDP_RECEIVER_PORT) })).port;
+    }
+    if (s.PROTOBUF_RECEIVER_PORT && s.PROTOBUF_RECEIVER_INTERFACE !== null) {
+      ports.protobuf = (await group.listenProtobuf({ interface: s.PROTOBUF_RECEIVER_INTERFACE, port: bindPort(s.PROTOBUF_RECEIVER_PORT) })).port;
+    }
+  } catch (err) {
+    await group.close();
+    await carbonlink?.stop();
+    await writer?.stop();
+    await destinations?.stop();
+    aggregator?.stop();
+    throw err;
+  }
+  selfMetrics.start();
+
+  let stopping: Promise<void> | null = null;
+  return {
+    settings: s,
+    ports,
+    reload() {
+      try {
+        if (writer) {
+          const m = loadMatchers(s);
+          writer.reloadSchemas(m.schema, m.aggregation);
+        }
+        group.accept.setFilters(loadListFilters(s));
+        aggregator?.reloadNow();
+        log.info('reloaded storage schemas, storage aggregation, white/blacklists and rules');
+      } catch (err) {
+        log.error(`reload failed, keeping the previous configuration: ${(err as Error).message}`);
+      }
+    },
+    stop() {
+      stopping ??= (async () => {
+        selfMetrics.stop();
+        await group.close();
+        await carbonlink?.stop();
+        aggregator?.stop();
+        if (cache && writer) {
+          cache.setMinTimestampLag(0);
+          log.info(`flushing ${cache.size} cached points for ${cache.queues} series before exit`);
+          await writer.flush();
+          await writer.stop();
+        }
+        if (destinations) await destinations.stop();
+      })();
+      return stopping;
+    },
+  };
+}
+
+function aggregatedMethod(method: string): boolean {
+  return method === 'aggregated-consistent-hashing' || method === 'fast-aggregated-hashing';
+}
+
+/** For aggregated-* relay methods: the aggregate names a metric feeds, from aggregation-rules.conf. */
+function aggregateNamesFromRules(s: Settings): (metric: string) => string[] {
+  const stages = createAggregatorStages({ aggregationRulesFile: s.aggregationRulesPath }, { forward: () => {}, generated: () => {} });
+  return (metric) => stages.aggregateNames(metric);
+}
+
+/**
+ * `carbon-ts <program> start`: runs the daemon in the foreground until SIGTERM/SIGINT. A bad config
+ * throws before anything listens (the CLI prints the message, which names file, line and problem).
+ */
+export async function runDaemon(opts: DaemonOptions, pidfile: PidFile): Promise<void> {
+  const settings = settingsFor(opts);
+  configureLogging({ logDir: opts.logDir, debug: opts.debug, name: `${settings.programName}-${settings.instance}` });
+  const daemon = await startDaemon(settings, { ephemeralPorts: opts.ephemeralPorts });
+  pidfile.write();
+  log.info({ event: 'ready', ports: daemon.ports, pid: process.pid }, `${settings.programName} (instance ${settings.instance}) ready`);
+
+  await new Promise<void>((resolve) => {
+    let shuttingDown = false;
+    const shutdown = (signal: string) => {
+      // A second signal while flushing must not kill the process and lose the cache: it is logged and ignored.
+      if (shuttingDown) {
+        log.info(`Received ${signal} again; still flushing, please wait`);
+        return;
+      }
+      shuttingDown = true;
+      log.info(`Received ${signal}, shutting down.`);
+      daemon
+        .stop()
+        .catch((err: unknown) => log.error(`error during shutdown: ${(err as Error).message}`))
+        .finally(() => {
+          pidfile.remove();
+          resolve();
+        });
+    };
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGINT', () => shutdown('SIGINT'));
+    process.on('SIGHUP', () => {
+      log.info('Received SIGHUP, reloading configuration files');
+      daemon.reload();
+    });
+  });
+  log.info('shutdown complete');
+  flushLogs();
+  // Give the asynchronous log destination a moment to drain before exiting.
+  await new Promise((r) => setTimeout(r, 50));
+  process.exit(0);
+}
+
+export { ConfigError };
