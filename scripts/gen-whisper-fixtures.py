@@ -216,6 +216,19 @@ def all_cases():
     case('setxff missing', 'whisper-set-xfilesfactor', ['nosuch.wsp', '0.5'])
     case('setxff too many', 'whisper-set-xfilesfactor', ['a.wsp', '0.5', 'extra'], files=['a.wsp'])
 
+    # truncated and corrupt files through the library-backed tools
+    case('fetch truncated', 'whisper-fetch', ['--from', str(NOW - 200), 'trunc.wsp'], files=['trunc.wsp'])
+    case('update truncated', 'whisper-update', ['trunc.wsp', '%d:1' % (NOW - 60)], files=['trunc.wsp'])
+    case('setagg truncated', 'whisper-set-aggregation-method', ['trunc.wsp', 'max'], files=['trunc.wsp'])
+    case('setagg corrupt', 'whisper-set-aggregation-method', ['corrupt.wsp', 'max'], files=['corrupt.wsp'])
+    case('info empty file', 'whisper-info', ['zero.wsp'], files=['zero.wsp'])
+    case('dump empty file', 'whisper-dump', ['zero.wsp'], files=['zero.wsp'])
+    case('fetch empty file', 'whisper-fetch', ['zero.wsp'], files=['zero.wsp'])
+    case('resize corrupt', 'whisper-resize', ['corrupt.wsp', '1m:10m'], files=['corrupt.wsp'])
+    case('diff corrupt', 'whisper-diff', ['a.wsp', 'corrupt.wsp'], files=['a.wsp', 'corrupt.wsp'])
+    case('fill corrupt', 'whisper-fill', ['corrupt.wsp', 'a.wsp'], files=['a.wsp', 'corrupt.wsp'])
+    case('fill missing', 'whisper-fill', ['nosuch.wsp', 'a.wsp'], files=['a.wsp'])
+
     # merge
     case('merge', 'whisper-merge', ['a.wsp', 'b.wsp'], files=['a.wsp', 'b.wsp'])
     case('merge range', 'whisper-merge', ['--from', str(NOW - 900), '--until', str(NOW - 300), 'a.wsp', 'b.wsp'], files=['a.wsp', 'b.wsp'])
