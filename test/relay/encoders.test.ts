@@ -88,3 +88,26 @@ sys.stdout.buffer.write(b''.join(out))`,
     expect(skipped.count).toBe(1);
   });
 });
+
+describe('protobuf frame', () => {
+  it('groups points by name in first-appearance order, length-prefixed, and decodes back', async () => {
+    const { decodeProtobufPayload } = await import('../../src/protocol/protobuf.js');
+    const { MetricBatch } = await import('../../src/pipeline/batch.js');
+    const { encodeProtobufFrame } = await import('../../src/relay/encode/protobuf.js');
+    const run = { names: ['x', 'a.b', 'c', 'a.b', 'c', 'a.b'], timestamps: Float64Array.of(9, 100.9, 101, 102, 103, 104), values: Float64Array.of(0, 1.5, 0, -2, 3, 4) };
+    const f = encodeProtobufFrame(run, 1, 6);
+    expect(f.readUInt32BE(0)).toBe(f.length - 4);
+    const out = new MetricBatch(8);
+    decodeProtobufPayload(f.subarray(4), { accept: (b: InstanceType<typeof MetricBatch>, name: string, value: number, ts: number) => (b.push(name, value, ts), 0 as const) }, out);
+    const got = Array.from({ length: out.length }, (_, i) => [out.names[i], out.timestamps[i], out.values[i]]);
+    expect(got).toEqual([
+      ['a.b', 100, 1.5],
+      ['a.b', 102, -2],
+      ['a.b', 104, 4],
+      ['c', 101, 0],
+      ['c', 103, 3],
+    ]);
+    // Metric "a.b": field 1 = name, then three Points (field 2); first point = ts varint 100, value 1.5.
+    expect(f.subarray(4, 4 + 2 + 5 + 2).toString('hex')).toBe('0a' + f[5]!.toString(16).padStart(2, '0') + '0a03612e62' + '12' + '0b');
+  });
+});
