@@ -8,9 +8,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { carbonRules, cpuSeconds, cRelayConfig, freePort, metricNames, plaintext, RULE_COUNT, send, sleep, startSink, waitForPort } from './aggregator-workload.mjs';
+import { carbonRules, cpuSeconds, cRelayConfig, freePort, metricNames, RULE_COUNT, sleep, startSink, waitForPort } from './aggregator-workload.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -141,11 +142,13 @@ async function daemon(name, points) {
       return;
     }
     for (let i = 0; i < 100 && sink.connections === 0; i++) await sleep(100);
-    const payload = plaintext(points);
+    const sender = new Worker(new URL('./aggregator-sender.mjs', import.meta.url), { workerData: { port, count: points } });
+    await new Promise((r) => sender.once('message', r));
     const cpu0 = cpuSeconds(proc.pid);
     const t0 = process.hrtime.bigint();
-    await send(port, payload);
+    sender.postMessage('go');
     const complete = await sink.waitFor(points);
+    await sender.terminate();
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
     const cpu = cpuSeconds(proc.pid) - cpu0;
     report(name, points, secs, cpu, complete ? '' : `INCOMPLETE: ${sink.lines}/${points} forwarded`);
