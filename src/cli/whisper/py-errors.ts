@@ -3,7 +3,7 @@
 // else escapes Python as a traceback whose last line is "<PythonType>: <message>".
 import { ArchiveLayoutMismatch, TimestampOutOfRange, WhisperError, WhisperValueError } from '../../whisper/errors.js';
 import { pyStrRepr } from './pyformat.js';
-import { SystemExitMessage, UncaughtPythonError } from './tool-io.js';
+import { SystemExitMessage, UncaughtPythonError } from './tool-errors.js';
 
 const ERRNO: Record<string, [number, string, string]> = {
   ENOENT: [2, 'No such file or directory', 'FileNotFoundError'],

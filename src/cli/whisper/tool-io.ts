@@ -1,5 +1,7 @@
 // What a whisper tool runs against: output sinks and the clock, so tests can run a tool
 // in-process with captured output and a pinned clock, and the CLI can run it on the real process.
+import { uncaught } from './py-errors.js';
+import { SystemExitMessage, ToolExit } from './tool-errors.js';
 
 /** Set to an epoch time (seconds, may be fractional) to pin the tools' clock, as the golden fixtures do. */
 export const PINNED_NOW_ENV = 'CARBON_TS_WHISPER_NOW';
@@ -15,25 +17,7 @@ export interface ToolIO {
 
 export type WhisperTool = (argv: string[], io: ToolIO) => Promise<number>;
 
-/** Ends a tool early with an exit code, like Python's sys.exit(); output was already written. */
-export class ToolExit extends Error {
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
-  }
-}
-
-/** Python's `raise SystemExit(message)`: the message on stderr, exit status 1. */
-export class SystemExitMessage extends Error {}
-
-/**
- * An error the Python tool does not catch, which Python reports as a traceback ending in
- * `<pythonType>: <message>` with exit status 1. carbon-ts prints the same last line.
- */
-export class UncaughtPythonError extends Error {
-  constructor(readonly pythonType: string, message: string) {
-    super(message);
-  }
-}
+export { SystemExitMessage, ToolExit, UncaughtPythonError } from './tool-errors.js';
 
 /** The clock the tools use: PINNED_NOW_ENV when set (tests, fixtures), else the real time. */
 export function clockFromEnv(env: NodeJS.ProcessEnv = process.env): () => number {
@@ -70,12 +54,8 @@ export async function runToolBody(tool: string, io: ToolIO, body: () => Promise<
       io.stderr(err.message + '\n');
       return 1;
     }
-    if (err instanceof UncaughtPythonError) {
-      io.stderr(`Traceback (most recent call last):\n  File "/usr/bin/${tool}", in <module>\n${err.pythonType}: ${err.message}\n`);
-      return 1;
-    }
-    const message = err instanceof Error ? err.message : String(err);
-    io.stderr(`Traceback (most recent call last):\n  File "/usr/bin/${tool}", in <module>\nError: ${message}\n`);
+    const python = uncaught(err);
+    io.stderr(`Traceback (most recent call last):\n  File "/usr/bin/${tool}", in <module>\n${python.pythonType}: ${python.message}\n`);
     return 1;
   }
 }
