@@ -6,7 +6,7 @@ import { stats } from '../../src/instrumentation/counters.js';
 import { MetricBatch } from '../../src/pipeline/batch.js';
 import { AGGREGATOR_COUNTERS } from '../../src/pipeline/aggregate/buffers.js';
 import { FakeClock } from '../../src/pipeline/aggregate/clock.js';
-import { AggregatorConfigError, createAggregatorStages, type AggregatorStageOptions } from '../../src/pipeline/aggregate/stages.js';
+import { AggregatorConfigError, createAggregatorStages, FORWARD_ERRORS_COUNTER, type AggregatorStageOptions } from '../../src/pipeline/aggregate/stages.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'carbon-ts-agg-stages-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -122,6 +122,23 @@ describe('aggregator stage assembly', () => {
     expect(t.forwarded).toEqual([]);
     t.clock.advance(10);
     expect(t.generated).toEqual([['x.all', 1000, 2, 1010]]);
+  });
+
+  it('counts and survives a forward sink that throws', () => {
+    const clock = new FakeClock(1000);
+    const stages = createAggregatorStages(
+      { aggregationRulesFile: file(RULES), clock },
+      {
+        forward: () => {
+          throw new Error('down');
+        },
+        generated: () => {},
+      },
+    );
+    const b = new MetricBatch(2);
+    b.push('other', 1, 1000);
+    expect(() => stages.input(b)).not.toThrow();
+    expect(stats.get(FORWARD_ERRORS_COUNTER)).toBe(1);
   });
 
   it('fails at startup when the rules file is missing, naming it', () => {

@@ -103,9 +103,13 @@ export class AggregationRuleSet {
       rules.push(rule);
       names.push(name);
     }
+    if (rules.length === 0 && error === null) return NO_MATCH;
     return { rules, aggregateNames: names, nameIsNotAnAggregate: !names.includes(metric), error, buffers: null };
   }
 }
+
+/** The plan of every name no rule matches: one shared object keeps a memo of unmatched names small. */
+const NO_MATCH: AggregationPlan = Object.freeze({ rules: [], aggregateNames: [], nameIsNotAnAggregate: true, error: null, buffers: null });
 
 function mayMatch(rule: AggregationRule, metric: string): boolean {
   const { prefix, required } = rule.literals;

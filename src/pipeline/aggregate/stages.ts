@@ -14,6 +14,8 @@ const log = getLogger('aggregator');
 
 /** Counter for points carbon loses to an exception in the aggregate stage (a template naming a missing field). */
 export const AGGREGATE_ERRORS_COUNTER = 'aggregator.templateErrors';
+/** Counter for raw points lost because the forward sink threw. */
+export const FORWARD_ERRORS_COUNTER = 'aggregator.forwardErrors';
 
 /** Thrown at startup when the aggregator cannot run with the given files (carbon: CarbonConfigException). */
 export class AggregatorConfigError extends Error {
@@ -201,6 +203,10 @@ export function createAggregatorStages(options: AggregatorStageOptions, sinks: A
     if (forwardBatch.length > 0) {
       try {
         sinks.forward(forwardBatch);
+      } catch (err) {
+        // As carbon's run_pipeline: a failing later stage costs these points, not the receiver.
+        stats.increment(FORWARD_ERRORS_COUNTER, forwardBatch.length);
+        if (errorLimiter.allow('forward') >= 0) log.error({ err }, `forwarding ${forwardBatch.length} points failed; they are lost`);
       } finally {
         forwardBatch.clear();
       }
