@@ -68,6 +68,15 @@ describe('CacheWriter', () => {
     expect(snap.get('errors')).toBe(0);
   });
 
+  it('writes points stored after it found the cache empty, without a flush', async () => {
+    const { cache, backend, writer } = setup();
+    writer.start();
+    await new Promise((r) => setTimeout(r, 30));
+    cache.store('late.m', 100, 1);
+    for (let i = 0; i < 100 && !backend.files.get('/data/late/m.wsp')?.points.size; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(backend.files.get('/data/late/m.wsp')?.points.get(100)).toBe(1);
+  });
+
   it('keeps new series waiting for create tokens instead of dropping them', async () => {
     const { cache, backend, counters, writer } = setup({ maxCreatesPerMinute: 2, maxUpdatesPerSecondOnShutdown: 1000 });
     for (let i = 0; i < 5; i++) cache.store(`new.m${i}`, 100, i);
