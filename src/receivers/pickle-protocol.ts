@@ -2,6 +2,7 @@
 import { PickleDecodeError } from '../protocol/errors.js';
 import { DEFAULT_MAX_FRAME_LENGTH, FRAME_TOO_LONG, FrameReader } from '../protocol/frame-reader.js';
 import { decodePickle } from '../protocol/pickle-decoder.js';
+import { extractStandardPickleFrame } from '../protocol/pickle-fast-path.js';
 import { extractPicklePoints, PICKLE_POINTS_OK } from '../protocol/pickle-points.js';
 import type { PyValue } from '../protocol/pickle-values.js';
 import { reportBadInput } from './bad-input.js';
@@ -18,6 +19,11 @@ export function pickleProtocol(maxFrameLength = DEFAULT_MAX_FRAME_LENGTH): Strea
         feed(chunk, out) {
           let dropReason: string | undefined;
           const status = frames.feed(chunk, (frame) => {
+            const fast = extractStandardPickleFrame(frame, acceptor, out);
+            if (fast) {
+              dropReason = fast.fatalReason;
+              return fast.status === PICKLE_POINTS_OK;
+            }
             let payload: PyValue;
             try {
               payload = decodePickle(frame);
