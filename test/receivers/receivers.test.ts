@@ -193,6 +193,25 @@ describe('receivers on real sockets', () => {
     expect(seen).toEqual(['kept']);
   });
 
+  it('stays up under random garbage on every TCP port and UDP, and keeps serving good clients', async () => {
+    const r = await start();
+    let seed = 99;
+    const random = (n: number): Buffer => {
+      const b = Buffer.alloc(n);
+      for (let i = 0; i < n; i++) b[i] = (seed = (seed * 1103515245 + 12345) & 0x7fffffff) >> 16;
+      return b;
+    };
+    const attackers = await Promise.all([r.line, r.line, r.pickle, r.pickle, r.protobuf, r.protobuf].map((p) => client(p)));
+    for (const a of attackers) a.write(random(256 * 1024));
+    for (let i = 0; i < 20; i++) await sendUdp(r.udp, random(2000));
+    await Promise.all(attackers.map((a) => Promise.race([closed(a), sleep(500)])));
+    const good = await client(r.line);
+    good.write(`survivor 1 ${T}\n`);
+    const goodPickle = await client(r.pickle);
+    goodPickle.write(encodePickleFrame([tuple('survivor.pickle', tuple(T, 1))]));
+    await waitFor(() => r.sink.names().includes('survivor') && r.sink.names().includes('survivor.pickle'));
+  });
+
   it('close() stops accepting and closes every connection', async () => {
     const r = await start();
     const s = await client(r.line);
