@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { C_RELAY_FNV1A_CH, C_RELAY_JUMP_FNV1A_CH, createRouter } from '../../src/pipeline/route/create-router.js';
+import { C_RELAY_CARBON_CH, C_RELAY_FNV1A_CH, C_RELAY_JUMP_FNV1A_CH, createRouter } from '../../src/pipeline/route/create-router.js';
 import { makeDestination } from '../../src/pipeline/route/parse-destination.js';
 import type { Destination } from '../../src/pipeline/route/destination.js';
 
@@ -47,12 +47,13 @@ function cRelayRoutes(type: string, replication: number, servers: string[], name
 
 describe.skipIf(!existsSync(C_RELAY))('carbon-c-relay rings against carbon-c-relay -t', () => {
   for (const [type, method] of [
+    ['carbon_ch', C_RELAY_CARBON_CH],
     ['fnv1a_ch', C_RELAY_FNV1A_CH],
     ['jump_fnv1a_ch', C_RELAY_JUMP_FNV1A_CH],
   ] as const) {
     for (let shape = 0; shape < 4; shape++) {
       it(`${type}, random cluster #${shape}`, () => {
-        const count = 2 + rand(7);
+        const count = 2 + rand(11);
         const destinations: Destination[] = [];
         const servers: string[] = [];
         for (let i = 0; i < count; i++) {

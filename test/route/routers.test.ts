@@ -118,3 +118,25 @@ describe('aggregated routing follows reloaded aggregation rules', () => {
     expect(r.getDestinations(metric).map((d) => d.instance)).toEqual(['c']);
   });
 });
+
+describe('carbon-c-relay carbon_ch vs carbon carbon_ch', () => {
+  // 12 servers 10.0.0.1..12:2003, replication 2; values printed by `carbon-c-relay -t` (3.7.3) and by
+  // carbon.hashing.ConsistentHashRing: they part where carbon bumps a colliding position and c-relay does not.
+  const D = parseDestinations(Array.from({ length: 12 }, (_, i) => `10.0.0.${i + 1}:2003`));
+  const hosts = (type: string, m: string): string =>
+    createRouter({ ...base, DESTINATIONS: D, REPLICATION_FACTOR: 2, DIVERSE_REPLICAS: false, ROUTER_HASH_TYPE: type })
+      .getDestinations(m)
+      .map((d) => d.host.slice(7))
+      .join();
+  it('follows each implementation where they differ', () => {
+    expect(hosts('carbon-c-relay:carbon_ch', 'm.46')).toBe('9,12');
+    expect(hosts('carbon_ch', 'm.46')).toBe('7,9');
+    expect(hosts('carbon-c-relay:carbon_ch', 'm.244')).toBe('12,3');
+    expect(hosts('carbon_ch', 'm.244')).toBe('5,12');
+    expect(hosts('carbon-c-relay:carbon_ch', 'm.246')).toBe('3,2');
+    expect(hosts('carbon_ch', 'm.246')).toBe('3,8');
+  });
+  it('refuses an unknown carbon-c-relay type', () => {
+    expect(() => createRouter({ ...base, ROUTER_HASH_TYPE: 'carbon-c-relay:nope' })).toThrow(/not a carbon-c-relay cluster type/);
+  });
+});

@@ -1,4 +1,4 @@
-import { cRelayFnv1a64, cRelayFnv1aPosition, cRelayXorshift, jumpBucket } from './hash-functions.js';
+import { carbonChPosition, cRelayFnv1a64, cRelayFnv1aPosition, cRelayXorshift, jumpBucket } from './hash-functions.js';
 import type { HashRing, RingNode } from './hash-ring.js';
 import { RING_REPLICAS } from './consistent-hash-ring.js';
 
@@ -6,6 +6,12 @@ import { RING_REPLICAS } from './consistent-hash-ring.js';
  * carbon-c-relay's own cluster types, for clusters migrating from carbon-c-relay (matched against
  * carbon-c-relay 3.7.x, consistent-hash.c, and checked with `carbon-c-relay -t`):
  *
+ * - `carbon_ch`: 100 positions per server, replica key `('host', 'instance'):i` (or `('host', None):i`)
+ *   written with plain quotes (no Python repr escaping), position = first 16 bits of MD5, like
+ *   carbon's — but without carbon's collision bumping: entries sort by (position, host, instance with
+ *   no instance last) and an entry at the same position as its predecessor is taken over by the
+ *   predecessor's server. So it differs from carbon's carbon_ch only for names that land on a
+ *   collided position (a handful of positions per ring).
  * - `fnv1a_ch`: 100 positions per server; replica key `i-host:port` (`%d-%s:%u`), or `i-instance`
  *   when the server has an instance (`host:port=instance` there, `host:port:instance` in carbon-ts
  *   DESTINATIONS), which replaces host and port entirely. Position = 32-bit FNV-1a folded to 16 bits,
@@ -32,24 +38,42 @@ function strcmp(a: string, b: string): number {
   return Buffer.compare(x, y);
 }
 
-export class CRelayFnv1aRing implements HashRing {
+/** The two c-relay ring types with 100 positions per server. */
+export type CRelayRingType = 'carbon_ch' | 'fnv1a_ch';
+
+function compareInstances(a: string | null, b: string | null): number {
+  if (a === null && b === null) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  return strcmp(a, b);
+}
+
+export class CRelayConsistentRing implements HashRing {
   readonly nodes: readonly CRelayNode[];
   private readonly positions: Uint16Array;
   private readonly owners: Int32Array;
+  private readonly position: (key: string) => number;
 
-  constructor(nodes: readonly CRelayNode[]) {
+  constructor(
+    nodes: readonly CRelayNode[],
+    readonly type: CRelayRingType,
+  ) {
     this.nodes = nodes;
+    this.position = type === 'carbon_ch' ? carbonChPosition : cRelayFnv1aPosition;
     const entries: Array<{ pos: number; node: number }> = [];
     nodes.forEach((n, index) => {
       for (let i = 0; i < RING_REPLICAS; i++) {
-        const key = n.instance === null ? `${i}-${n.host}:${n.port}` : `${i}-${n.instance}`;
-        entries.push({ pos: cRelayFnv1aPosition(key), node: index });
+        let key: string;
+        if (type === 'carbon_ch') key = `('${n.host}', ${n.instance === null ? 'None' : `'${n.instance}'`}):${i}`;
+        else key = n.instance === null ? `${i}-${n.host}:${n.port}` : `${i}-${n.instance}`;
+        entries.push({ pos: this.position(key), node: index });
       }
     });
-    entries.sort(
-      (a, b) =>
-        a.pos - b.pos || strcmp(nodes[a.node].host, nodes[b.node].host) || nodes[a.node].port - nodes[b.node].port,
-    );
+    const tieBreak =
+      type === 'carbon_ch'
+        ? (a: CRelayNode, b: CRelayNode) => strcmp(a.host, b.host) || compareInstances(a.instance, b.instance)
+        : (a: CRelayNode, b: CRelayNode) => strcmp(a.host, b.host) || a.port - b.port;
+    entries.sort((a, b) => a.pos - b.pos || tieBreak(nodes[a.node], nodes[b.node]));
     // c-relay: "overwrite successive duplicates with the first entry"
     for (let i = 0; i + 1 < entries.length; i++) {
       if (entries[i].pos === entries[i + 1].pos) entries[i + 1].node = entries[i].node;
@@ -62,7 +86,7 @@ export class CRelayFnv1aRing implements HashRing {
     const pos = this.positions;
     const len = pos.length;
     if (len === 0) return;
-    const p = cRelayFnv1aPosition(key);
+    const p = this.position(key);
     let lo = 0;
     let hi = len;
     while (lo < hi) {

@@ -1,6 +1,6 @@
 import { loadRelayRules } from '../../config/relay-rules.js';
 import { AggregatedHashingRouter, type AggregateNamesOf } from './aggregated-router.js';
-import { CRelayFnv1aRing, CRelayJumpRing } from './c-relay-rings.js';
+import { CRelayConsistentRing, CRelayJumpRing } from './c-relay-rings.js';
 import { ConsistentHashRing } from './consistent-hash-ring.js';
 import type { Destination } from './destination.js';
 import { RoutingConfigError } from './errors.js';
@@ -27,6 +27,7 @@ export const RELAY_METHODS = [
  * aggregated-consistent methods; REPLICATION_FACTOR is c-relay's `replication`, DIVERSE_REPLICAS does
  * not apply. See c-relay-rings.ts for exactly what they match.
  */
+export const C_RELAY_CARBON_CH = 'carbon-c-relay:carbon_ch';
 export const C_RELAY_FNV1A_CH = 'carbon-c-relay:fnv1a_ch';
 export const C_RELAY_JUMP_FNV1A_CH = 'carbon-c-relay:jump_fnv1a_ch';
 
@@ -48,7 +49,8 @@ export interface RoutingSettings {
 }
 
 function ringFor(method: string, hashType: string | null, destinations: readonly Destination[]): HashRing {
-  if (hashType === C_RELAY_FNV1A_CH) return new CRelayFnv1aRing(destinations);
+  if (hashType === C_RELAY_CARBON_CH) return new CRelayConsistentRing(destinations, 'carbon_ch');
+  if (hashType === C_RELAY_FNV1A_CH) return new CRelayConsistentRing(destinations, 'fnv1a_ch');
   if (hashType === C_RELAY_JUMP_FNV1A_CH) return new CRelayJumpRing(destinations);
   const fast = method === 'fast-hashing' || method === 'fast-aggregated-hashing';
   // carbon: `settings.ROUTER_HASH_TYPE or 'carbon_ch'` / `or 'mmh3_ch'`
@@ -69,7 +71,12 @@ export function createRouter(settings: RoutingSettings): ExplainingRouter {
   } else {
     assertDistinctRingNodes(settings.DESTINATIONS);
     const hashType = settings.ROUTER_HASH_TYPE || null;
-    const cRelay = hashType === C_RELAY_FNV1A_CH || hashType === C_RELAY_JUMP_FNV1A_CH;
+    const cRelay = hashType !== null && hashType.startsWith('carbon-c-relay:');
+    if (cRelay && ![C_RELAY_CARBON_CH, C_RELAY_FNV1A_CH, C_RELAY_JUMP_FNV1A_CH].includes(hashType)) {
+      throw new RoutingConfigError(
+        `ROUTER_HASH_TYPE '${hashType}' is not a carbon-c-relay cluster type carbon-ts knows (${C_RELAY_CARBON_CH}, ${C_RELAY_FNV1A_CH}, ${C_RELAY_JUMP_FNV1A_CH})`,
+      );
+    }
     const ring = ringFor(method, hashType, settings.DESTINATIONS);
     const label = `${method} (${hashType ?? (method.startsWith('fast') ? 'mmh3_ch' : 'carbon_ch')})`;
     const hashRouter = new HashingRouter(label, settings.DESTINATIONS, ring, {
