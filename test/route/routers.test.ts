@@ -140,3 +140,13 @@ describe('carbon-c-relay carbon_ch vs carbon carbon_ch', () => {
     expect(() => createRouter({ ...base, ROUTER_HASH_TYPE: 'carbon-c-relay:nope' })).toThrow(/not a carbon-c-relay cluster type/);
   });
 });
+
+describe('carbon-c-relay fnv1a_ch on one host', () => {
+  it('accepts ports of one host without instances (c-relay keys servers by host:port) and spreads over them', () => {
+    const D = parseDestinations(['127.0.0.1:2003', '127.0.0.1:2004', '127.0.0.1:2005']);
+    const r = createRouter({ ...base, DESTINATIONS: D, ROUTER_HASH_TYPE: 'carbon-c-relay:fnv1a_ch' });
+    const used = new Set(Array.from({ length: 200 }, (_, i) => r.getDestinations(`m.${i}`)[0].port));
+    expect(used).toEqual(new Set([2003, 2004, 2005]));
+    expect(() => createRouter({ ...base, DESTINATIONS: parseDestinations(['h:1', 'h:1:a']), ROUTER_HASH_TYPE: 'carbon-c-relay:fnv1a_ch' })).toThrow(/h:1 is listed twice/);
+  });
+});

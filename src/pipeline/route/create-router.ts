@@ -69,9 +69,9 @@ export function createRouter(settings: RoutingSettings): ExplainingRouter {
     if (!settings.relayRulesPath) throw new RoutingConfigError('RELAY_METHOD = rules needs a relay-rules.conf path');
     router = new RulesRouter(loadRelayRules(settings.relayRulesPath), settings.DESTINATIONS, memoSize);
   } else {
-    assertDistinctRingNodes(settings.DESTINATIONS);
     const hashType = settings.ROUTER_HASH_TYPE || null;
     const cRelay = hashType !== null && hashType.startsWith('carbon-c-relay:');
+    assertDistinctRingNodes(settings.DESTINATIONS, cRelay);
     if (cRelay && ![C_RELAY_CARBON_CH, C_RELAY_FNV1A_CH, C_RELAY_JUMP_FNV1A_CH].includes(hashType)) {
       throw new RoutingConfigError(
         `ROUTER_HASH_TYPE '${hashType}' is not a carbon-c-relay cluster type carbon-ts knows (${C_RELAY_CARBON_CH}, ${C_RELAY_FNV1A_CH}, ${C_RELAY_JUMP_FNV1A_CH})`,

@@ -15,17 +15,20 @@ export interface ReplicaOptions {
 }
 
 /**
- * Refuses two destinations with the same (host, instance), as carbon's addDestination does: the ring
- * keys nodes by (host, instance), so the second one could never be told apart.
+ * Refuses two destinations the ring could not tell apart. carbon keys ring nodes by (host, instance)
+ * (its addDestination raises "already configured"); carbon-c-relay keys servers by host and port,
+ * which is how its fnv1a_ch balances one host's ports without instances (`byPort`).
  */
-export function assertDistinctRingNodes(destinations: readonly Destination[]): void {
+export function assertDistinctRingNodes(destinations: readonly Destination[], byPort = false): void {
   const seen = new Set<string>();
   for (const d of destinations) {
-    const id = `${d.host}\u0000${d.instance === null ? '\u0001' : 's' + d.instance}`;
+    const id = byPort ? `${d.host}\u0000${d.port}` : `${d.host}\u0000${d.instance === null ? '\u0001' : 's' + d.instance}`;
     if (seen.has(id)) {
       throw new RoutingConfigError(
-        `DESTINATIONS: destination instance (${d.host}, ${d.instance ?? 'None'}) already configured ` +
-          `(two destinations share host and instance; give them different instances)`,
+        byPort
+          ? `DESTINATIONS: ${d.host}:${d.port} is listed twice`
+          : `DESTINATIONS: destination instance (${d.host}, ${d.instance ?? 'None'}) already configured ` +
+              `(two destinations share host and instance; give them different instances)`,
       );
     }
     seen.add(id);
