@@ -3,6 +3,7 @@ import { getLogger, RateLimiter } from '../logging.js';
 import type { Destination } from '../pipeline/route/destination.js';
 import { carbonDestinationName, DestinationStats } from './destination-stats.js';
 import { frameEncoderFor, type FrameEncoder } from './encode/frame-encoder.js';
+import { FrameSlab } from './encode/frame-slab.js';
 import type { DestinationOptions } from './options.js';
 import { ChunkQueue } from './queue/chunk-queue.js';
 import { ChunkPool, type PointChunk } from './queue/point-chunk.js';
@@ -52,6 +53,8 @@ export class DestinationClient {
   private delayMs: number;
   private flushScheduled = false;
   private recent: SentFrame[] = [];
+  private recentPoints = 0;
+  private readonly slab = new FrameSlab();
   private replayTokens: number;
   private lastRefill = Date.now();
   private lastWasReplay = false;
@@ -186,6 +189,7 @@ export class DestinationClient {
       // Bytes still in Node's buffer at the deadline may never arrive: keep the recent frames too (at-least-once).
       if (sock.writableLength > 0) unsent = this.recent.map((f) => f.chunk);
       this.recent = [];
+      this.recentPoints = 0;
       const closed = new Promise<void>((r) => this.closeWaiters.push(r));
       sock.end();
       await Promise.race([closed, new Promise((r) => setTimeout(r, 1000))]);
@@ -252,6 +256,7 @@ export class DestinationClient {
       this.pruneRecent(Date.now());
       const again = this.recent.map((f) => f.chunk);
       this.recent = [];
+      this.recentPoints = 0;
       let n = 0;
       for (const c of again) n += c.length;
       if (n > 0) {
@@ -262,6 +267,7 @@ export class DestinationClient {
     } else {
       for (const f of this.recent) this.pool.give(f.chunk);
       this.recent = [];
+      this.recentPoints = 0;
     }
     if (wasConnected) log.info({ destination: this.name }, `destination ${this.name} is down`);
     for (const w of this.closeWaiters.splice(0)) w();
@@ -307,7 +313,7 @@ export class DestinationClient {
       if (!chunk) chunk = this.queue.shift();
       if (!chunk) break;
       const n = chunk.length;
-      const ok = sock.write(this.encode(chunk, 0, n, this.skipped));
+      const ok = sock.write(this.encode(chunk, 0, n, this.skipped, this.slab));
       if (replay) {
         this.spill!.commit();
         this.replayTokens -= n;
@@ -316,8 +322,13 @@ export class DestinationClient {
       this.lastWasReplay = replay;
       this.stats.sent += n;
       this.stats.batchesSent++;
-      if (this.opts.resendWindowMs > 0) this.recent.push({ chunk, at: now });
-      else this.pool.give(chunk);
+      if (this.opts.resendWindowMs > 0) {
+        this.recent.push({ chunk, at: now });
+        this.recentPoints += n;
+        if (this.recentPoints > this.opts.resendMaxPoints) this.pruneRecent(now);
+      } else {
+        this.pool.give(chunk);
+      }
       frames++;
       if (!ok) {
         this.blocked = true;
@@ -327,6 +338,9 @@ export class DestinationClient {
       if (n < maxN && this.queue.isEmpty && !this.spill?.hasRecords) break;
     }
     sock.uncork();
+    // The socket copied every frame into the kernel: the slab can be overwritten.
+    if (sock.writableLength === 0) this.slab.recycle();
+    else this.slab.abandon();
     if (this.blocked) return;
     if (!this.queue.isEmpty || (frames >= FRAMES_PER_TURN && this.spill?.hasRecords)) {
       this.scheduleFlush();
@@ -357,10 +371,15 @@ export class DestinationClient {
     this.lastRefill = now;
   }
 
+  /** Forgets sent frames older than resendWindowMs, and the oldest beyond resendMaxPoints. */
   private pruneRecent(now: number): void {
     const limit = now - this.opts.resendWindowMs;
     let i = 0;
-    while (i < this.recent.length && this.recent[i]!.at < limit) this.pool.give(this.recent[i++]!.chunk);
+    while (i < this.recent.length && (this.recent[i]!.at < limit || this.recentPoints > this.opts.resendMaxPoints)) {
+      const c = this.recent[i++]!.chunk;
+      this.recentPoints -= c.length;
+      this.pool.give(c);
+    }
     if (i > 0) this.recent.splice(0, i);
   }
 

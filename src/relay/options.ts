@@ -34,6 +34,8 @@ export interface DestinationOptions {
    * to Whisper, which overwrites the slot with the same value. 0 = carbon's behaviour (may lose them).
    */
   resendWindowMs: number;
+  /** Cap on the points kept for resending (memory: ~24 bytes each plus the name). */
+  resendMaxPoints: number;
   /** stop(): how long to keep sending memory queues before spilling what remains. */
   stopFlushDeadlineMs: number;
 }
@@ -53,6 +55,7 @@ export const DEFAULT_DESTINATION_OPTIONS: DestinationOptions = {
   segmentBytes: 16 * 1024 * 1024,
   replayMaxPointsPerSecond: 50_000,
   resendWindowMs: 2000,
+  resendMaxPoints: 200_000,
   stopFlushDeadlineMs: 5000,
 };
 

@@ -111,3 +111,35 @@ describe('protobuf frame', () => {
     expect(f.subarray(4, 4 + 2 + 5 + 2).toString('hex')).toBe('0a' + f[5]!.toString(16).padStart(2, '0') + '0a03612e62' + '12' + '0b');
   });
 });
+
+describe('value formatting against Python on many values', () => {
+  it('agrees with ("%.10f" % v).rstrip("0").rstrip(".") for random magnitudes', () => {
+    let s = 12345;
+    const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const vals: number[] = [];
+    for (let i = 0; i < 4000; i++) {
+      const mag = 10 ** Math.floor(rnd() * 40 - 20);
+      const v = (rnd() - 0.5) * mag;
+      vals.push(v, Math.round(v * 1000) / 1000, Math.round(v * 1e10) / 1e10, Math.floor(v) + 0.5, 524287.1234567891, 524288.1234567891);
+    }
+    for (let k = -30; k < 30; k++) vals.push(k / 2048, k / 1024 + 1e-12, 2 ** 19 + k / 2048);
+    const hex = vals.map((v) => {
+      const b = Buffer.allocUnsafe(8);
+      b.writeDoubleBE(v, 0);
+      return b.toString('hex');
+    });
+    const py = runPython(
+      `import sys, json, struct
+for h in json.loads(sys.stdin.read()):
+    v = struct.unpack('>d', bytes.fromhex(h))[0]
+    print(("%.10f" % v).rstrip('0').rstrip('.'))`,
+      JSON.stringify(hex),
+    )
+      .toString()
+      .trimEnd()
+      .split('\n');
+    const ours = vals.map(formatCarbonValue);
+    const diffs = ours.map((o, i) => (o === py[i] ? null : `${vals[i]}: ours ${o} python ${py[i]}`)).filter((d) => d);
+    expect(diffs).toEqual([]);
+  });
+});

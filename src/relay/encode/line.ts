@@ -1,3 +1,4 @@
+import type { FrameSlab } from './frame-slab.js';
 import type { PointRun } from './point-run.js';
 import { formatCarbonTimestamp, formatCarbonValue } from './value-format.js';
 
@@ -7,7 +8,7 @@ import { formatCarbonTimestamp, formatCarbonValue } from './value-format.js';
  * float). A point whose timestamp is NaN/inf cannot be formatted (`"%d" % inf` raises in Python):
  * it is left out and counted in `skipped`.
  */
-export function encodeLineFrame(run: PointRun, start: number, end: number, skipped?: { count: number }): Buffer {
+export function encodeLineFrame(run: PointRun, start: number, end: number, skipped?: { count: number }, slab?: FrameSlab): Buffer {
   let text = '';
   for (let i = start; i < end; i++) {
     const ts = formatCarbonTimestamp(run.timestamps[i]!);
@@ -17,5 +18,8 @@ export function encodeLineFrame(run: PointRun, start: number, end: number, skipp
     }
     text += `${run.names[i]!} ${formatCarbonValue(run.values[i]!)} ${ts}\r\n`;
   }
-  return Buffer.from(text, 'utf8');
+  if (!slab) return Buffer.from(text, 'utf8');
+  const { buf, off } = slab.reserve(text.length * 3);
+  const len = (buf as unknown as { utf8Write(s: string, o: number): number }).utf8Write(text, off);
+  return slab.commit(buf, off, off + len);
 }

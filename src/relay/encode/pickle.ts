@@ -1,3 +1,4 @@
+import { FrameSlab } from './frame-slab.js';
 import type { PointRun } from './point-run.js';
 
 // Pickle opcodes used by CPython's pickler for `list of (str, (float, float))` at protocol 2.
@@ -23,7 +24,7 @@ const PICKLE_BATCH = 1000;
  * point's name, inner tuple and outer tuple take the next three indexes (BINPUT below 256,
  * LONG_BINPUT from 256 on). Names are never memo-shared (no BINGET): carbon's names are distinct str objects.
  */
-export function encodePickleFrame(run: PointRun, start: number, end: number): Buffer {
+export function encodePickleFrame(run: PointRun, start: number, end: number, slab?: FrameSlab): Buffer {
   const names = run.names;
   const ts = run.timestamps;
   const vals = run.values;
@@ -31,8 +32,9 @@ export function encodePickleFrame(run: PointRun, start: number, end: number): Bu
   // Upper bound: 3 bytes per UTF-16 unit, 5+5+9+9+1+5+1+5 = 40 fixed bytes per point, 2 per 1000-group.
   let bound = 4 + 2 + 1 + 2 + 1 + 2 * Math.ceil(n / PICKLE_BATCH) + 2;
   for (let i = start; i < end; i++) bound += names[i]!.length * 3 + 40;
-  const buf = Buffer.allocUnsafe(bound);
-  let o = 4;
+  const { buf, off } = slab ? slab.reserve(bound) : { buf: Buffer.allocUnsafe(bound), off: 0 };
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  let o = off + 4;
   buf[o++] = PROTO;
   buf[o++] = 2;
   buf[o++] = EMPTY_LIST;
@@ -49,26 +51,23 @@ export function encodePickleFrame(run: PointRun, start: number, end: number): Bu
     for (; i < groupEnd; i++) {
       buf[o] = BINUNICODE;
       const len = (buf as unknown as Utf8Writable).utf8Write(names[i]!, o + 5);
-      buf[o + 1] = len & 0xff;
-      buf[o + 2] = (len >>> 8) & 0xff;
-      buf[o + 3] = (len >>> 16) & 0xff;
-      buf[o + 4] = len >>> 24;
+      view.setUint32(o + 1, len, true);
       o += 5 + len;
-      o = put(buf, o, memo++);
+      o = put(buf, view, o, memo++);
       buf[o] = BINFLOAT;
-      buf.writeDoubleBE(ts[i]!, o + 1);
+      view.setFloat64(o + 1, ts[i]!);
       buf[o + 9] = BINFLOAT;
-      buf.writeDoubleBE(vals[i]!, o + 10);
+      view.setFloat64(o + 10, vals[i]!);
       buf[o + 18] = TUPLE2;
-      o = put(buf, o + 19, memo++);
+      o = put(buf, view, o + 19, memo++);
       buf[o++] = TUPLE2;
-      o = put(buf, o, memo++);
+      o = put(buf, view, o, memo++);
     }
     buf[o++] = single ? APPEND : APPENDS;
   }
   buf[o++] = STOP;
-  buf.writeUInt32BE(o - 4, 0);
-  return buf.subarray(0, o);
+  view.setUint32(off, o - off - 4);
+  return slab ? slab.commit(buf, off, o) : buf.subarray(0, o);
 }
 
 /** Node's unchecked UTF-8 writer behind Buffer#write (this loop's bounds are computed above). */
@@ -76,16 +75,13 @@ interface Utf8Writable {
   utf8Write(s: string, offset: number): number;
 }
 
-function put(buf: Buffer, o: number, memo: number): number {
+function put(buf: Buffer, view: DataView, o: number, memo: number): number {
   if (memo < 256) {
     buf[o] = BINPUT;
     buf[o + 1] = memo;
     return o + 2;
   }
   buf[o] = LONG_BINPUT;
-  buf[o + 1] = memo & 0xff;
-  buf[o + 2] = (memo >>> 8) & 0xff;
-  buf[o + 3] = (memo >>> 16) & 0xff;
-  buf[o + 4] = memo >>> 24;
+  view.setUint32(o + 1, memo, true);
   return o + 5;
 }

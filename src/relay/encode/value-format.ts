@@ -16,6 +16,15 @@ export function formatCarbonValue(v: number): string {
   const a = Math.abs(v);
   // Most values are small integers (counters): their %.10f text stripped is the integer itself.
   if (a < 1e15 && Number.isInteger(a)) return neg ? `-${a}` : `${a}`;
+  // Below 2^19 a double's ulp is under 1e-10, so when its shortest text has at most 10 decimals,
+  // %.10f of the exact binary value rounds to that same text (padded with zeros that get stripped).
+  if (a < 524288) {
+    const short = `${v}`;
+    if (short.indexOf('e') < 0) {
+      const dot = short.indexOf('.');
+      if (dot < 0 || short.length - dot - 1 <= 10) return short;
+    }
+  }
   let fixed: string;
   if (a >= 1e21) {
     fixed = BigInt(a).toString();
@@ -54,6 +63,6 @@ function stripZeros(s: string): string {
 export function formatCarbonTimestamp(ts: number): string | null {
   if (!Number.isFinite(ts)) return null;
   const t = Math.trunc(ts);
-  if (Math.abs(t) < 1e21) return (t === 0 ? 0 : t).toFixed(0);
+  if (Math.abs(t) < 1e21) return t === 0 ? '0' : `${t}`;
   return BigInt(t).toString();
 }
