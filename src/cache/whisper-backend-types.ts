@@ -7,7 +7,7 @@ import type { ArchiveSpec, WriterWorkerOptions } from './writer-protocol.js';
 export interface WhisperBackend {
   /** whisper.update_many of `count` points (sorted by timestamp, no duplicates). Throws a NodeJS ENOENT error if the file is missing. */
   updateMany(path: string, timestamps: Float64Array, values: Float64Array, count: number): void;
-  /** whisper.create; throws if the file exists or the archive list is invalid. */
+  /** whisper.create, making the parent directories first; throws if the file exists or the archive list is invalid. */
   create(path: string, archives: ArchiveSpec[], xFilesFactor: number | undefined, aggregationMethod: string | undefined): void;
   exists(path: string): boolean;
   getAggregationMethod(path: string): string;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { setAggregationMethod } from '../whisper/api.js';
 import { WhisperStore } from '../whisper/store.js';
 import type { WhisperBackend } from './whisper-backend-types.js';
@@ -10,6 +11,7 @@ import type { ArchiveSpec, WriterWorkerOptions } from './writer-protocol.js';
  */
 export function createWhisperBackend(opts: WriterWorkerOptions): WhisperBackend {
   const store = new WhisperStore({
+    maxOpenFiles: openFileBudget(),
     autoflush: opts.autoflush,
     lockWrites: opts.lockWrites,
     sparse: opts.sparseCreate,
@@ -43,4 +45,19 @@ export function createWhisperBackend(opts: WriterWorkerOptions): WhisperBackend 
     forget: (path) => store.invalidate(path),
     close: () => store.closeAll(),
   };
+}
+
+/**
+ * How many Whisper files the worker keeps open: most of RLIMIT_NOFILE, leaving 4096 descriptors for
+ * client connections and logs. Keeping a file open saves an open+close per update (carbon reopens
+ * every time); when there are more series than this, the least recently written are closed.
+ */
+function openFileBudget(): number {
+  try {
+    const m = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    const limit = !m || m[1] === 'unlimited' ? 65536 + 4096 : Number(m[1]);
+    return Math.max(256, Math.min(65536, limit - 4096));
+  } catch {
+    return 1024;
+  }
 }

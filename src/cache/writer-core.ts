@@ -1,5 +1,5 @@
-import { mkdirSync, renameSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { renameSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { metricPathForSeries } from '../pipeline/tags.js';
 import { DrainBuffer, type DrainMessage } from './drain-buffer.js';
 import type { WhisperBackend } from './whisper-backend-types.js';
@@ -125,12 +125,6 @@ export class WriterCore {
 
   private create(name: string, path: string, item: CreateItem, result: WriteResult): boolean {
     try {
-      try {
-        mkdirSync(dirname(path), { recursive: true });
-      } catch (err) {
-        // carbon logs makedirs errors and still attempts the create, which then reports the real problem.
-        result.errorMessages.push(`${errorText(err)}`);
-      }
       this.backend.create(path, item.archives, item.xFilesFactor, item.aggregationMethod);
       result.creates++;
       return true;
