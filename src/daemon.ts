@@ -138,8 +138,13 @@ export async function startDaemon(settings: Settings, options: { ephemeralPorts?
 
   if (isCache) {
     const matchers = loadMatchers(s);
+    // carbon drops the rest of a read once the cache is full, even with flow control. carbon-ts pauses the
+    // readers at MAX_CACHE_SIZE but still takes what was already read (one socket read per connection, a few
+    // thousand points each), up to a hard limit of MAX_CACHE_SIZE + max(MAX_CACHE_SIZE, 1,000,000) points;
+    // UDP, which cannot be paused, is capped there too. So flow control loses nothing it has read.
+    const flowControlled = s.USE_FLOW_CONTROL && Number.isFinite(s.MAX_CACHE_SIZE);
     cache = new MetricCache({
-      maxSize: s.MAX_CACHE_SIZE,
+      maxSize: flowControlled ? s.MAX_CACHE_SIZE + Math.max(s.MAX_CACHE_SIZE, 1_000_000) : s.MAX_CACHE_SIZE,
       strategy: s.CACHE_WRITE_STRATEGY,
       minTimestampLag: s.MIN_TIMESTAMP_LAG,
       logQueueSorts: s.LOG_CACHE_QUEUE_SORTS,
@@ -168,7 +173,27 @@ export async function startDaemon(settings: Settings, options: { ephemeralPorts?
       logUpdates: s.LOG_UPDATES,
     });
     const c = cache;
-    sink = (batch) => c.storeBatch(batch);
+    if (flowControlled) {
+      const pauseAt = s.MAX_CACHE_SIZE;
+      const resumeBelow = s.CACHE_SIZE_LOW_WATERMARK;
+      let watcher: NodeJS.Timeout | null = null;
+      sink = (batch) => {
+        c.storeBatch(batch);
+        if (c.size < pauseAt || watcher) return;
+        receivers?.pauseAll();
+        log.info(`cache is full (${c.size} points): reading from clients paused until it is below ${resumeBelow}`);
+        watcher = setInterval(() => {
+          if (c.size >= resumeBelow) return;
+          clearInterval(watcher!);
+          watcher = null;
+          receivers?.resumeAll();
+          log.info(`cache is below ${resumeBelow} points: reading from clients resumed`);
+        }, 50);
+        watcher.unref();
+      };
+    } else {
+      sink = (batch) => c.storeBatch(batch);
+    }
     const w = writer;
     samplers.push(() => w.sampleStats());
   } else {
@@ -365,10 +390,13 @@ export async function runDaemon(opts: DaemonOptions, pidfile: PidFile): Promise<
       }
       shuttingDown = true;
       log.info(`Received ${signal}, shutting down.`);
+      // Listeners are closed first, so nothing else may hold the event loop open while the cache drains.
+      const keepAlive = setInterval(() => {}, 1000);
       daemon
         .stop()
         .catch((err: unknown) => log.error(`error during shutdown: ${(err as Error).message}`))
         .finally(() => {
+          clearInterval(keepAlive);
           pidfile.remove();
           resolve();
         });

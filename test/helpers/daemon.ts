@@ -160,3 +160,25 @@ export function cleanup(dir: string): void {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** For every Whisper file under `dataDir`: its metric name → [non-empty points in the finest archive, archives as [secondsPerPoint, points]]. */
+export function surveyWhisper(dataDir: string): Map<string, { points: number; archives: Array<[number, number]> }> {
+  const out = python(
+    `import json, os, sys, whisper
+root = sys.argv[1] if len(sys.argv) > 1 else ${JSON.stringify(dataDir)}
+res = {}
+for d, _, files in os.walk(root):
+    for f in files:
+        if not f.endswith('.wsp'):
+            continue
+        p = os.path.join(d, f)
+        info = whisper.info(p)
+        a0 = info['archives'][0]
+        (_, _, _), vals = whisper.fetch(p, 0, None, archiveToSelect=a0['secondsPerPoint'])
+        name = os.path.relpath(p, root)[:-4].replace(os.sep, '.')
+        res[name] = [sum(1 for v in vals if v is not None), [[a['secondsPerPoint'], a['points']] for a in info['archives']]]
+print(json.dumps(res))`,
+  );
+  const parsed = JSON.parse(out) as Record<string, [number, Array<[number, number]>]>;
+  return new Map(Object.entries(parsed).map(([k, [points, archives]]) => [k, { points, archives }]));
+}
