@@ -1,3 +1,4 @@
+import { rmSync, writeFileSync } from 'node:fs';
 import { MetricBatch } from '../../src/pipeline/batch.js';
 import { FakeClock } from '../../src/pipeline/aggregate/clock.js';
 import { AGGREGATE_ERRORS_COUNTER, createAggregatorStages, type AggregatorStageOptions } from '../../src/pipeline/aggregate/stages.js';
@@ -9,7 +10,12 @@ export interface Scenario {
   rewrite?: string | null;
   settings?: Record<string, number | boolean | null>;
   start: number;
-  events: ({ advance: number } | { points: [string, number, number][] })[];
+  events: (
+    | { advance: number }
+    | { points: [string, number, number][] }
+    | { write: 'rules' | 'rewrite'; text: string }
+    | { remove: 'rules' | 'rewrite' }
+  )[];
 }
 
 /** [name, timestamp, value, emitted-at] */
@@ -46,7 +52,16 @@ export function runScenarioInCarbonTs(s: Scenario, extra: Partial<AggregatorStag
   );
   const batch = new MetricBatch(16);
   const errorsBefore = stats.get(AGGREGATE_ERRORS_COUNTER);
+  stages.start();
   for (const ev of s.events) {
+    if ('write' in ev) {
+      writeFileSync(ev.write === 'rules' ? s.rules : s.rewrite!, ev.text);
+      continue;
+    }
+    if ('remove' in ev) {
+      rmSync(ev.remove === 'rules' ? s.rules : s.rewrite!);
+      continue;
+    }
     if ('advance' in ev) {
       clock.advance(ev.advance);
       continue;

@@ -45,7 +45,7 @@ function rng(seed: number): () => number {
   return () => (s = (s * 16807) % 2147483647) / 2147483647;
 }
 
-function makeScenario(seed: number, frequency: number, settings: Scenario['settings']): Scenario {
+function makeScenario(seed: number, frequency: number, settings: Scenario['settings'], reloads = false) {
   const r = rng(seed);
   const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)];
   const start = 1_700_000_000 + Math.floor(r() * 1000);
@@ -77,7 +77,9 @@ function makeScenario(seed: number, frequency: number, settings: Scenario['setti
       const value = r() < 0.5 ? Math.floor(r() * 100) - 20 : Math.round(r() * 1e6) / 1000;
       points.push([pick(names), ts, value]);
     }
+    if (reloads) points.push(['prod.applications.api.www03.sum', Math.floor(now), step]);
     events.push({ points });
+    if (reloads) events.push(...reloadEventsAt(step, frequency));
     const adv = r() < 0.3 ? frequency * (1 + Math.floor(r() * 3)) : Math.floor(r() * frequency * 0.7) + r();
     events.push({ advance: adv });
     now += adv;
@@ -85,9 +87,35 @@ function makeScenario(seed: number, frequency: number, settings: Scenario['setti
   events.push({ advance: frequency * 20 });
   const rules = join(dir, `rules-${seed}.conf`);
   const rewrite = join(dir, `rewrite-${seed}.conf`);
-  writeFileSync(rules, rulesText(frequency));
-  writeFileSync(rewrite, REWRITE);
-  return { rules, rewrite, settings, start, events };
+  return { rules, rewrite, settings, start, events, initial: { rules: rulesText(frequency), rewrite: REWRITE } };
+}
+
+/**
+ * Rule-file edits during the stream: picked up at carbon's next 10 s poll; an aggregation reload
+ * drops every buffer, a rewrite re-read replaces only the sections present, a missing rewrite file
+ * clears both sets, and a bad aggregation file stops all further reloads.
+ */
+function reloadEventsAt(step: number, frequency: number): Scenario['events'] {
+  switch (step) {
+    case 8:
+      return [{ write: 'rules', text: rulesText(frequency * 2).split('\n').slice(3).join('\n') }];
+    case 14:
+      return [{ write: 'rewrite', text: '[post]\n\\.sum$ = .SUM\n' }];
+    case 20:
+      return [{ remove: 'rewrite' }];
+    case 26:
+      return [{ write: 'rules', text: 'this line is not a rule\n' }];
+    case 30:
+      return [{ write: 'rules', text: rulesText(frequency) }];
+    default:
+      return [];
+  }
+}
+
+/** Each implementation starts from the original files (a scenario may edit or remove them). */
+function resetFiles(s: Scenario & { initial: { rules: string; rewrite: string } }): void {
+  writeFileSync(s.rules, s.initial.rules);
+  writeFileSync(s.rewrite!, s.initial.rewrite);
 }
 
 function runPython(s: Scenario): ScenarioResult {
@@ -96,25 +124,34 @@ function runPython(s: Scenario): ScenarioResult {
   return JSON.parse(res.stdout) as ScenarioResult;
 }
 
-const CASES: { name: string; frequency: number; settings: Scenario['settings'] }[] = [
+const CASES: { name: string; frequency: number; settings: Scenario['settings']; reloads?: boolean }[] = [
   { name: 'defaults', frequency: 10, settings: {} },
   { name: 'MAX_AGGREGATION_INTERVALS=2', frequency: 5, settings: { MAX_AGGREGATION_INTERVALS: 2 } },
   { name: 'WRITE_BACK_FREQUENCY=3', frequency: 10, settings: { WRITE_BACK_FREQUENCY: 3 } },
   { name: 'FORWARD_ALL=False', frequency: 60, settings: { FORWARD_ALL: false } },
   { name: 'CACHE_METRIC_NAMES_MAX=3, TTL=20', frequency: 15, settings: { CACHE_METRIC_NAMES_MAX: 3, CACHE_METRIC_NAMES_TTL: 20 } },
+  { name: 'rule files edited mid-stream', frequency: 10, settings: {}, reloads: true },
 ];
 
 describe('aggregator vs Python carbon.aggregator', () => {
   for (const c of CASES) {
     for (const seed of [1, 2, 3]) {
       it(`${c.name}, seed ${seed}: same generated and forwarded points`, () => {
-        const scenario = makeScenario(seed * 7919 + c.frequency, c.frequency, c.settings);
+        const scenario = makeScenario(seed * 7919 + c.frequency, c.frequency, c.settings, c.reloads);
+        resetFiles(scenario);
         const py = runPython(scenario);
+        resetFiles(scenario);
         const ts = runScenarioInCarbonTs(scenario);
         expect(py.generated.length).toBeGreaterThan(0);
         expect(ts.forwarded).toEqual(py.forwarded);
         expect(ts.generated).toEqual(py.generated);
         expect(ts.lost).toBe(py.lost);
+        if (c.reloads) {
+          // the edits took effect: [post] was replaced by the .SUM rule, then cleared with the file
+          expect(py.forwarded.some(([n]) => n.endsWith('.SUM'))).toBe(true);
+          expect(py.forwarded.some(([n]) => n.includes('.apps.'))).toBe(true);
+          expect(py.forwarded.at(-1)![0]).not.toMatch(/\.apps\.|\.SUM$|\.reqs$/);
+        }
       });
     }
   }

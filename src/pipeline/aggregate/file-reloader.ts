@@ -1,5 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { getLogger } from '../../logging.js';
+import { systemClock, type Clock } from './clock.js';
+import { LoopingCall } from './looping-call.js';
 
 const log = getLogger('rules-reloader');
 
@@ -21,13 +23,17 @@ export interface ReloadHandlers {
  */
 export class FileReloader {
   private lastRead = 0;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly task: LoopingCall;
 
   constructor(
     readonly file: string,
     private readonly handlers: ReloadHandlers,
+    clock: Clock = systemClock,
     private readonly periodSeconds = RULES_RELOAD_SECONDS,
-  ) {}
+  ) {
+    // The same LoopingCall carbon's managers use, so a controlled clock drives reloads in tests.
+    this.task = new LoopingCall(clock, () => this.check());
+  }
 
   /** Records the mtime of a read done by the caller at startup. */
   markRead(): void {
@@ -39,14 +45,11 @@ export class FileReloader {
   }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => this.check(), this.periodSeconds * 1000);
-    this.timer.unref();
+    if (!this.task.running) this.task.start(this.periodSeconds);
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.task.stop();
   }
 
   /** One poll (also callable directly, e.g. on SIGHUP or from tests). */

@@ -135,7 +135,7 @@ export function createAggregatorStages(options: AggregatorStageOptions, sinks: A
         log.error({ err }, `${(err as Error).message}; keeping the previous aggregation rules and no longer re-reading ${aggFile} (as carbon)`);
         return false;
       },
-    });
+    }, clock);
     reloader.markRead();
     reloaders.push(reloader);
   }
@@ -166,7 +166,7 @@ export function createAggregatorStages(options: AggregatorStageOptions, sinks: A
         log.error({ err }, `failed to re-read ${rwFile}`);
         return true;
       },
-    });
+    }, clock);
     reloader.markRead();
     reloaders.push(reloader);
   }
