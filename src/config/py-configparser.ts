@@ -39,6 +39,25 @@ const MAX_INTERPOLATION_DEPTH = 10;
 const SECTION_RE = /^\[(.+)\]/u;
 const OPTION_RE = /^(.*?)[\s\x1c-\x1f\x85]*(=|:)[\s\x1c-\x1f\x85]*(.*)$/su;
 
+/** 1-based line of the first byte sequence that is not UTF-8. */
+function firstInvalidUtf8Line(bytes: Buffer): number {
+  let start = 0;
+  let line = 1;
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  for (;;) {
+    const nl = bytes.indexOf(0x0a, start);
+    const end = nl < 0 ? bytes.length : nl;
+    try {
+      decoder.decode(bytes.subarray(start, end));
+    } catch {
+      return line;
+    }
+    if (nl < 0) return line;
+    start = nl + 1;
+    line++;
+  }
+}
+
 export class PyConfigParser {
   readonly defaults = new Map<string, IniOption>();
   private readonly sectionMap = new Map<string, IniSection>();
@@ -48,11 +67,18 @@ export class PyConfigParser {
 
   /** Reads a file; a missing or unreadable file is a ConfigError. */
   static readFile(path: string): PyConfigParser {
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = readFileSync(path, 'utf8');
+      bytes = readFileSync(path);
     } catch (e) {
       throw new ConfigError(path, null, `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    } catch {
+      const bad = firstInvalidUtf8Line(bytes);
+      throw new ConfigError(path, bad, 'the file is not valid UTF-8 (Python refuses to read it too)');
     }
     return PyConfigParser.parse(text, path);
   }

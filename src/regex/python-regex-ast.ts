@@ -36,3 +36,48 @@ export type Node =
 
 /** Python's MAXREPEAT on 64-bit builds: a repeat bound at or above it is "too large". */
 export const PY_MAXREPEAT = 4294967295;
+
+/** Fewest characters a node can match (back-references counted as 0, which errs towards 0). */
+export function minWidth(n: Node): number {
+  switch (n.kind) {
+    case 'literal':
+    case 'any':
+    case 'class':
+    case 'category':
+      return 1;
+    case 'anchor':
+    case 'look':
+    case 'backref':
+      return 0;
+    case 'group':
+      return minWidth(n.body);
+    case 'repeat':
+      return n.min === 0 ? 0 : minWidth(n.body) * n.min;
+    case 'seq':
+      return n.items.reduce((a, i) => a + minWidth(i), 0);
+    case 'alt':
+      return Math.min(...n.branches.map(minWidth));
+  }
+}
+
+/**
+ * True when some repetition beyond its minimum count has a body able to match the empty string
+ * (`(a*)*`, `(;??)+`). Python accepts one empty iteration and stops looping; JavaScript rejects the
+ * empty iteration and backtracks, so matches and captures can differ on such patterns. `X?` is not
+ * counted: the emitter writes it as `(?:X|)`, which behaves as in Python.
+ */
+export function hasEmptyLoop(n: Node): boolean {
+  switch (n.kind) {
+    case 'repeat':
+      return (n.max > n.min && !(n.min === 0 && n.max === 1) && minWidth(n.body) === 0) || hasEmptyLoop(n.body);
+    case 'group':
+    case 'look':
+      return hasEmptyLoop(n.body);
+    case 'seq':
+      return n.items.some(hasEmptyLoop);
+    case 'alt':
+      return n.branches.some(hasEmptyLoop);
+    default:
+      return false;
+  }
+}

@@ -17,7 +17,7 @@
  * - Repeated look-arounds (legal in Python) are wrapped in `(?:...)`, which JS requires.
  */
 import type { CategoryName, ClassItem, Node } from './python-regex-ast.js';
-import { PY_MAXREPEAT } from './python-regex-ast.js';
+import { PY_MAXREPEAT, minWidth } from './python-regex-ast.js';
 
 const MAX_CP = 0x10ffff;
 
@@ -157,7 +157,12 @@ function isAtom(n: Node): boolean {
   return n.kind === 'literal' || n.kind === 'any' || n.kind === 'class' || n.kind === 'group' || n.kind === 'backref' || (n.kind === 'category' && !(n.name === 'W' && !n.ascii));
 }
 
-export function emitNode(n: Node): string {
+/**
+ * JavaScript source for a node. `groupOffset` shifts back-reference numbers, for a pattern emitted
+ * behind extra capture groups of our own.
+ */
+export function emitNode(n: Node, groupOffset = 0): string {
+  const emit = (c: Node) => emitNode(c, groupOffset);
   switch (n.kind) {
     case 'literal':
       return literalChar(n.cp, false);
@@ -172,18 +177,21 @@ export function emitNode(n: Node): string {
     case 'anchor':
       return emitAnchor(n);
     case 'group':
-      if (n.index === null) return `(?:${emitNode(n.body)})`;
-      return n.name !== null ? `(?<${n.name}>${emitNode(n.body)})` : `(${emitNode(n.body)})`;
+      if (n.index === null) return `(?:${emit(n.body)})`;
+      return n.name !== null ? `(?<${n.name}>${emit(n.body)})` : `(${emit(n.body)})`;
     case 'look':
-      return `(?${n.behind ? '<' : ''}${n.negate ? '!' : '='}${emitNode(n.body)})`;
+      return `(?${n.behind ? '<' : ''}${n.negate ? '!' : '='}${emit(n.body)})`;
     case 'backref':
-      return `(?:\\${n.index})`;
+      return `(?:\\${n.index + groupOffset})`;
     case 'seq':
-      return n.items.map(emitNode).join('');
+      return n.items.map(emit).join('');
     case 'alt':
-      return n.branches.map(emitNode).join('|');
+      return n.branches.map(emit).join('|');
     case 'repeat': {
-      const body = emitNode(n.body);
+      const body = emit(n.body);
+      // An optional part that can match empty: JS's `?` would skip an empty match of it and
+      // backtrack for a non-empty one; Python takes the empty match. Alternation keeps Python's order.
+      if (n.min === 0 && n.max === 1 && minWidth(n.body) === 0) return n.lazy ? `(?:|${body})` : `(?:${body}|)`;
       const atom = isAtom(n.body) ? body : `(?:${body})`;
       let q: string;
       if (n.min === 0 && n.max === PY_MAXREPEAT) q = '*';

@@ -10,16 +10,17 @@
  * - With IGNORECASE and the ASCII flag together, JS still folds the two non-ASCII letters that fold to
  *   ASCII (U+017F ſ → s, U+212A K → k); Python does not.
  * - A capture group inside a repeated group keeps its last value in Python but is reset by JS at each
- *   iteration where it does not participate (e.g. `(?:(a)|b)+` on "ab"), and JS refuses an empty
- *   iteration of a repeated group that Python performs once (`(a*)*` on "" captures "" in Python).
- * - re.sub after an empty match: Python retries at the same position demanding a non-empty match
- *   (so `a*?` on "a" gives "XXX"), JS moves one character on ("XaX"). Only patterns that can match
- *   both empty and non-empty at one position with the empty match preferred (lazy quantifiers,
- *   `|a`) are affected.
+ *   iteration where it does not participate (e.g. `(?:(a)|b)+` on "ab").
+ * - Repeating something that can match empty (`(a*)*`, `(;??)+`; flagged as `emptyLoop`): Python
+ *   accepts one empty iteration and stops looping, JS rejects it and backtracks into the repeated
+ *   part for a non-empty alternative, so the match and its groups can differ.
+ * - re.sub's rule after an empty match (retry at the same position, non-empty only) IS reproduced
+ *   by compilePythonSub(); String.replace() with translatePythonReplacement() does not.
  * - V8 tries search positions between the two halves of an astral character (emoji) for patterns
  *   that begin with a negative look-behind and can match empty (`\B` on "x😀" matches inside the
  *   emoji, Python after it); a V8 quirk that no guard in the pattern avoids.
  */
+import { hasEmptyLoop } from './python-regex-ast.js';
 import { emitNode } from './python-regex-emit.js';
 import { PythonRegexError } from './python-regex-error.js';
 import { PY_SIMPLE_ESCAPES, parseFlagLetters, parsePythonPattern } from './python-regex-parser.js';
@@ -29,8 +30,19 @@ export { PythonRegexError } from './python-regex-error.js';
 export interface TranslatedRegex {
   /** JavaScript pattern source, for the flags below. */
   source: string;
+  /**
+   * The source for re.sub's retry after an empty match: matches only at the position it is tried
+   * (use with the `y` flag), never empty there, with one extra capture group in front (so user
+   * groups are numbered one higher).
+   */
+  nonEmptySource: string;
   /** `u`, or `iu` when the Python pattern is case-insensitive. */
   flags: string;
+  /**
+   * The pattern repeats something that can match empty (e.g. `(a*)*`): Python and JavaScript may
+   * then disagree on the match or its groups (see the file comment). Callers may warn about it.
+   */
+  emptyLoop: boolean;
   groupCount: number;
   groupNames: ReadonlyMap<string, number>;
 }
@@ -45,6 +57,9 @@ export type PythonMatchMode = 'search' | 'match' | 'fullmatch';
 export function translatePythonRegex(pattern: string, flags = '', mode: PythonMatchMode = 'search'): TranslatedRegex {
   const parsed = parsePythonPattern(pattern, parseFlagLetters(pattern, flags));
   let source = emitNode(parsed.root);
+  // At the start, capture the rest of the string; at the end, refuse to be followed by exactly that
+  // rest — which only happens when nothing was consumed.
+  const nonEmptySource = `(?=([^]*))(?:${emitNode(parsed.root, 1)})(?!\\1$)`;
   if (mode === 'match') source = `^(?:${source})`;
   else if (mode === 'fullmatch') source = `^(?:${source})$`;
   const jsFlags = parsed.flags.ignoreCase ? 'iu' : 'u';
@@ -53,7 +68,7 @@ export function translatePythonRegex(pattern: string, flags = '', mode: PythonMa
   } catch (e) {
     throw new PythonRegexError(pattern, `translation is not a valid JavaScript regex (${(e as Error).message})`, null, false);
   }
-  return { source, flags: jsFlags, groupCount: parsed.groupCount, groupNames: parsed.groupNames };
+  return { source, nonEmptySource, flags: jsFlags, emptyLoop: hasEmptyLoop(parsed.root), groupCount: parsed.groupCount, groupNames: parsed.groupNames };
 }
 
 /**
@@ -69,27 +84,34 @@ export function compilePythonRegex(pattern: string, flags = '', mode: PythonMatc
 const OCT = '01234567';
 const DEC = '0123456789';
 
+/** A parsed replacement template: literal text, or a group by number (0 = whole match) or name. */
+export type TemplatePart = string | { group: number } | { name: string };
+
 /**
- * Translates a Python `re.sub` replacement template into a JavaScript replacement string:
- * `\1`…`\99` and `\g<n>` become `$01`…`$99`, `\g<0>` becomes `$&`, `\g<name>` becomes `$<name>`,
- * `\n`, `\t`, `\\`, octal `\0`/`\ooo` become the characters, a backslash before any other non-letter is
- * kept as two characters (as Python does), and `$` is doubled. Pass the translated regex to have
- * group references checked as Python checks them.
+ * Parses a Python `re.sub` replacement template as Python's re._parser.parse_template does:
+ * `\1`…`\99` and `\g<n>`/`\g<name>` are groups, `\n`, `\t`, `\\`, `\a`, `\b`, `\f`, `\r`, `\v` and
+ * octal `\0`/`\ooo` are characters, a backslash before an unknown ASCII letter is an error, and a
+ * backslash before anything else stays as two characters. With `regex`, group references are
+ * checked against the pattern as Python checks them.
  */
-export function translatePythonReplacement(repl: string, regex?: TranslatedRegex): string {
+export function parsePythonTemplate(repl: string, regex?: TranslatedRegex): TemplatePart[] {
   const chars = Array.from(repl);
-  let out = '';
+  const parts: TemplatePart[] = [];
+  let literal = '';
+  const flush = () => {
+    if (literal) parts.push(literal);
+    literal = '';
+  };
   const fail = (reason: string, pos: number) => new PythonRegexError(repl, reason, pos, true);
   const addGroup = (index: number, pos: number) => {
     if (regex && index > regex.groupCount) throw fail(`invalid group reference ${index}`, pos);
-    if (index === 0) out += '$&';
-    else if (index < 100) out += '$' + String(index).padStart(2, '0');
-    else throw new PythonRegexError(repl, `group reference ${index} is above 99, which JavaScript replacements cannot express`, pos, false);
+    flush();
+    parts.push({ group: index });
   };
   for (let i = 0; i < chars.length; i++) {
     const ch = chars[i]!;
     if (ch !== '\\') {
-      out += ch === '$' ? '$$' : ch;
+      literal += ch;
       continue;
     }
     const c = chars[i + 1];
@@ -105,7 +127,8 @@ export function translatePythonReplacement(repl: string, regex?: TranslatedRegex
       i = close;
       if (/^[\p{ID_Start}_][\p{ID_Continue}]*$/u.test(name)) {
         if (regex && !regex.groupNames.has(name)) throw new PythonRegexError(repl, `unknown group name '${name}'`, start, true);
-        out += `$<${name}>`;
+        flush();
+        parts.push({ name });
       } else if (/^\d+$/.test(name)) {
         addGroup(Number(name), start + 3);
       } else {
@@ -114,7 +137,7 @@ export function translatePythonReplacement(repl: string, regex?: TranslatedRegex
     } else if (c === '0') {
       let digits = '0';
       while (digits.length < 3 && chars[i + 1] !== undefined && OCT.includes(chars[i + 1]!)) digits += chars[++i];
-      out += literalForReplacement(parseInt(digits, 8) & 0xff);
+      literal += String.fromCodePoint(parseInt(digits, 8) & 0xff);
     } else if (DEC.includes(c)) {
       let digits = c;
       if (chars[i + 1] !== undefined && DEC.includes(chars[i + 1]!)) {
@@ -123,61 +146,93 @@ export function translatePythonReplacement(repl: string, regex?: TranslatedRegex
           digits += chars[++i];
           const v = parseInt(digits, 8);
           if (v > 0o377) throw fail(`octal escape value \\${digits} outside of range 0-0o377`, start);
-          out += literalForReplacement(v);
+          literal += String.fromCodePoint(v);
           continue;
         }
       }
       addGroup(Number(digits), start + 1);
     } else if (PY_SIMPLE_ESCAPES[c] !== undefined) {
-      out += literalForReplacement(PY_SIMPLE_ESCAPES[c]!);
+      literal += String.fromCodePoint(PY_SIMPLE_ESCAPES[c]!);
     } else if (/^[A-Za-z]$/.test(c)) {
       throw fail(`bad escape \\${c}`, start);
     } else {
-      out += '\\' + (c === '$' ? '$$' : c);
+      literal += '\\' + c;
     }
+  }
+  flush();
+  return parts;
+}
+
+/**
+ * The template as a JavaScript replacement string for String.prototype.replace: groups become
+ * `$01`…`$99`, `$&`, `$<name>`; `$` is doubled. Note that replace() differs from Python's re.sub
+ * after empty matches; compilePythonSub() does not.
+ */
+export function translatePythonReplacement(repl: string, regex?: TranslatedRegex): string {
+  let out = '';
+  for (const p of parsePythonTemplate(repl, regex)) {
+    if (typeof p === 'string') out += p.replace(/\$/g, '$$$$');
+    else if ('name' in p) out += `$<${p.name}>`;
+    else if (p.group === 0) out += '$&';
+    else if (p.group < 100) out += '$' + String(p.group).padStart(2, '0');
+    else throw new PythonRegexError(repl, `group reference ${p.group} is above 99, which JavaScript replacements cannot express`, null, false);
   }
   return out;
 }
 
-function literalForReplacement(cp: number): string {
-  const s = String.fromCodePoint(cp);
-  return s === '$' ? '$$' : s;
+function expandTemplate(parts: readonly TemplatePart[], m: RegExpExecArray, groupOffset: number): string {
+  let out = '';
+  for (const p of parts) {
+    if (typeof p === 'string') out += p;
+    else if ('name' in p) out += m.groups?.[p.name] ?? '';
+    else out += (p.group === 0 ? m[0] : m[p.group + groupOffset]) ?? '';
+  }
+  return out;
 }
 
 /**
- * Python's `re.sub(pattern, repl, s, count)` as a function of `s`: every non-overlapping match
- * (count = 0) or the first `count`, replaced with Python's template semantics.
+ * Python's `re.sub(pattern, repl, s, count)` as a function of `s`: the first `count` (0 = all)
+ * non-overlapping matches replaced, with Python 3.7+'s rule for empty matches — after an empty
+ * match at a position, the next match may start there only if it is not empty (so `a*?` on "a"
+ * gives "XXX" as in Python, where String.replace would give "XaX").
  */
 export function compilePythonSub(pattern: string, repl: string, flags = '', count = 0): (s: string) => string {
   const t = translatePythonRegex(pattern, flags);
-  const jsRepl = translatePythonReplacement(repl, t);
-  if (count <= 0) {
-    const re = new RegExp(t.source, t.flags + 'g');
-    return (s) => s.replace(re, jsRepl);
-  }
-  const re = new RegExp(t.source, t.flags + 'g');
-  return (s) => {
+  const parts = parsePythonTemplate(repl, t);
+  const search = new RegExp(t.source, t.flags + 'g');
+  const nonEmptyHere = new RegExp(t.nonEmptySource, t.flags + 'y');
+  return (s: string): string => {
+    let out = '';
+    let last = 0;
+    let pos = 0;
     let n = 0;
-    return s.replace(re, (...args: unknown[]) => {
-      const matched = args[0] as string;
-      if (n++ >= count) return matched;
-      // Re-run the single match with the template: replace() on the matched text alone would lose
-      // look-around context, so expand the template by hand from the match's groups instead.
-      return expandTemplate(jsRepl, args);
-    });
+    let mustAdvance = false;
+    while (count <= 0 || n < count) {
+      let m: RegExpExecArray | null = null;
+      let offset = 0;
+      if (mustAdvance) {
+        nonEmptyHere.lastIndex = pos;
+        m = nonEmptyHere.exec(s);
+        offset = 1;
+        if (m === null) {
+          if (pos >= s.length) break;
+          offset = 0;
+          search.lastIndex = pos + (s.codePointAt(pos)! > 0xffff ? 2 : 1);
+          m = search.exec(s);
+        }
+      } else {
+        search.lastIndex = pos;
+        m = search.exec(s);
+      }
+      if (m === null) break;
+      const b = m.index;
+      const e = b + m[0].length;
+      out += s.slice(last, b) + expandTemplate(parts, m, offset);
+      last = e;
+      n++;
+      mustAdvance = e === b;
+      pos = e;
+    }
+    return out + s.slice(last);
   };
-}
-
-/** Expands a JS replacement string (as produced above) for one match given replace()'s arguments. */
-function expandTemplate(tpl: string, args: unknown[]): string {
-  const last = args[args.length - 1];
-  const hasNamed = typeof last === 'object' && last !== null;
-  const groups = (hasNamed ? last : {}) as Record<string, string | undefined>;
-  const captures = args.slice(0, hasNamed ? args.length - 3 : args.length - 2) as (string | undefined)[];
-  return tpl.replace(/\$(\$|&|\d\d|<([^>]*)>)/g, (_m, what: string, name: string | undefined) => {
-    if (what === '$') return '$';
-    if (what === '&') return captures[0] ?? '';
-    if (name !== undefined) return groups[name] ?? '';
-    return captures[Number(what)] ?? '';
-  });
 }

@@ -1,0 +1,119 @@
+/**
+ * Randomised patterns (seeded, reproducible) from a grammar of the constructs metric configs use,
+ * run through Python's re and the translator: same verdict on validity, same re.search result
+ * (prefix, match, groups) and same re.sub output on a set of metric-like names.
+ */
+import { execFileSync } from 'node:child_process';
+import { expect, test } from 'vitest';
+import { PythonRegexError, compilePythonRegex, compilePythonSub, translatePythonRegex } from '../../src/regex/python-regex.js';
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ATOMS = ['a', 'b', 'c', '.', '\\.', '-', ';', '=', '_', '1', '\\d', '\\w', '\\W', '\\s', '\\S', '[a-c]', '[^a.]', '[\\w.]', '[.-]', '[]a]', '\\-', 'x', ' ', '\\n', '\\b', '\\B', '^', '$', '\\A', '\\Z', '{', '}'];
+const QUANTS = ['', '', '', '*', '+', '?', '{0,2}', '{,2}', '{2}', '{1,}', '*?', '+?', '??'];
+
+function genPattern(r: () => number, depth = 0): string {
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
+  let out = '';
+  const n = 1 + Math.floor(r() * 4);
+  for (let i = 0; i < n; i++) {
+    const roll = r();
+    let atom: string;
+    if (depth < 2 && roll < 0.12) atom = `(${genPattern(r, depth + 1)})`;
+    else if (depth < 2 && roll < 0.18) atom = `(?:${genPattern(r, depth + 1)})`;
+    else if (depth < 2 && roll < 0.22) atom = `(?=${genPattern(r, depth + 1)})`;
+    else if (depth < 2 && roll < 0.25) atom = `(?!${genPattern(r, depth + 1)})`;
+    else if (roll < 0.28) atom = `(?<=${pick(['a', 'b.', '\\.', '[ab]', 'ab|cd'])})`;
+    else if (roll < 0.3) atom = '\\1';
+    else atom = pick(ATOMS);
+    out += atom + pick(QUANTS);
+  }
+  if (depth < 2 && r() < 0.15) out += '|' + genPattern(r, depth + 1);
+  return out;
+}
+
+const NAMES = ['', 'a', 'ab', 'abc', 'a.b', 'a.b.c', 'aa.bb;c=1', 'x-1_2', 'cab', 'a b', 'a\nb', 'b.', '.a', 'ccc.aaa', 'a;b=c', '1a', 'a{}', 'é.a', 'abcabc', 'servers.web1.cpu'];
+const REPLS = ['X', '<\\g<0>>', '[\\1]'];
+
+test('random patterns agree with Python re', () => {
+  const r = rng(20261125);
+  const patterns = Array.from({ length: 400 }, () => genPattern(r));
+  const py = JSON.parse(
+    execFileSync('/usr/bin/python3', ['-c', `
+import json, re, sys, warnings
+warnings.simplefilter('ignore')
+req = json.load(sys.stdin)
+out = []
+for p in req['patterns']:
+    try: rx = re.compile(p)
+    except Exception as e: out.append(None); continue
+    s = []
+    for n in req['names']:
+        m = rx.search(n)
+        s.append(None if m is None else [n[:m.start()], m.group(0), list(m.groups())])
+    subs = []
+    for repl in req['repls']:
+        row = []
+        for n in req['names']:
+            try: row.append(rx.sub(repl, n))
+            except Exception: row.append(None)
+        subs.append(row)
+    out.append([s, subs])
+json.dump(out, sys.stdout)
+`], { input: JSON.stringify({ patterns, names: NAMES, repls: REPLS }), maxBuffer: 64 << 20 }).toString(),
+  ) as ([(null | [string, string, (string | null)[]])[], (string | null)[][]] | null)[];
+
+  const mismatches: string[] = [];
+  let compared = 0;
+  let emptyLoops = 0;
+  patterns.forEach((pattern, i) => {
+    const expected = py[i];
+    let re: RegExp;
+    try {
+      re = compilePythonRegex(pattern);
+    } catch (e) {
+      if (!(e instanceof PythonRegexError)) throw e;
+      if (expected !== null && e.pythonRejects) mismatches.push(`${JSON.stringify(pattern)}: Python accepts, we say ${e.message}`);
+      return;
+    }
+    if (expected === null) {
+      mismatches.push(`${JSON.stringify(pattern)}: Python rejects, we accept`);
+      return;
+    }
+    // Documented difference (src/regex/python-regex.ts): loops over possibly-empty bodies.
+    if (translatePythonRegex(pattern).emptyLoop) {
+      emptyLoops++;
+      return;
+    }
+    compared++;
+    NAMES.forEach((name, j) => {
+      const m = re.exec(name);
+      const got = m === null ? null : [name.slice(0, m.index), m[0], m.slice(1).map((g) => g ?? null)];
+      if (JSON.stringify(got) !== JSON.stringify(expected[0][j])) mismatches.push(`${JSON.stringify(pattern)} search ${JSON.stringify(name)}: py ${JSON.stringify(expected[0][j])} ts ${JSON.stringify(got)}`);
+    });
+    REPLS.forEach((repl, k) => {
+      let sub: ((s: string) => string) | null = null;
+      try {
+        sub = compilePythonSub(pattern, repl);
+      } catch {
+        sub = null;
+      }
+      NAMES.forEach((name, j) => {
+        const got = sub ? sub(name) : null;
+        if (got !== expected[1][k]![j]) mismatches.push(`${JSON.stringify(pattern)} sub ${JSON.stringify(repl)} ${JSON.stringify(name)}: py ${JSON.stringify(expected[1][k]![j])} ts ${JSON.stringify(got)}`);
+      });
+    });
+  });
+  expect(compared).toBeGreaterThan(130);
+  expect(emptyLoops).toBeLessThan(compared);
+  expect(mismatches.slice(0, 30)).toEqual([]);
+});
