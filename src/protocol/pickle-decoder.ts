@@ -574,11 +574,26 @@ export function decodePickle(data: Uint8Array): PyValue {
         throw new PickleDecodeError('TypeError', `'${pyTypeName(callable)}' object is not callable`, true);
       }
       case 0x62: {
-        // BUILD: a None state is a no-op in CPython; any other state needs an object's __dict__.
-        const state = pop();
+        // BUILD with CPython's default __setstate__ (none of the types built here has another):
+        // state may be (state, slotstate); a non-dict state is refused, a dict one needs the
+        // object's __dict__ (AttributeError), slot state items need setattr (AttributeError).
+        let state = pop();
         const inst = top();
-        if (state === null) break;
-        throw new PickleDecodeError('AttributeError', `'${pyTypeName(inst)}' object has no attribute '__dict__'`, true);
+        let slotState: PyValue = null;
+        if (state instanceof PyTuple && state.items.length === 2) {
+          slotState = state.items[1];
+          state = state.items[0];
+        }
+        const noDict = (): PickleDecodeError => new PickleDecodeError('AttributeError', `'${pyTypeName(inst)}' object has no attribute '__dict__'`, true);
+        if (state !== null) {
+          if (!(state instanceof Map)) throw unpicklingError('state is not a dictionary');
+          throw noDict();
+        }
+        if (slotState !== null) {
+          if (!(slotState instanceof Map)) throw unpicklingError('slot state is not a dictionary');
+          if (slotState.size > 0) throw noDict();
+        }
+        break;
       }
       case 0x6f: {
         // OBJ: calls the first item after the mark, never a class here.
@@ -607,7 +622,7 @@ export function decodePickle(data: Uint8Array): PyValue {
         need(n);
         const code = n === 1 ? data[pos] : n === 2 ? view.getUint16(pos, true) : view.getInt32(pos, true);
         pos += n;
-        if (code <= 0) throw new PickleDecodeError('RuntimeError', 'EXT specifies code <= 0', true);
+        if (code <= 0) throw unpicklingError('EXT specifies code <= 0');
         throw new PickleDecodeError('ValueError', `unregistered extension code ${code}`);
       }
       case 0x50: // PERSID

@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PickleDecodeError, UnsafePickleError } from '../../src/protocol/errors.js';
 import { decodePickle } from '../../src/protocol/pickle-decoder.js';
-import { CAUGHT_BY_CARBON, diffValue, PY_ENCODE, runPython, type Tagged } from '../protocol/helpers/python-oracle.js';
-
-/** What carbon's SafeUnpickler does with a pickle: a value, or an exception class. */
-type Outcome = { ok: Tagged } | { error: string; caught: boolean };
+import { compareDecoder, type Outcome } from '../protocol/helpers/pickle-compare.js';
+import { CAUGHT_BY_CARBON, PY_ENCODE, runPython } from '../protocol/helpers/python-oracle.js';
 
 const SAFE_LOADS = `
 ${PY_ENCODE}
@@ -26,27 +24,6 @@ function decodeOutcome(data: Buffer): { value?: unknown; error?: PickleDecodeErr
     if (err instanceof PickleDecodeError) return { error: err };
     throw err;
   }
-}
-
-/** Python types the restricted unpickler refuses on purpose (carbon never receives them). */
-const REFUSED_TYPES = /"other": ?"(set|frozenset|bytearray)"/;
-
-function compare(data: Buffer, expected: Outcome): string | undefined {
-  const got = decodeOutcome(data);
-  // MemoryError depends on the machine (CPython allocates the memo up to a huge PUT index).
-  if ('error' in expected && expected.error === 'MemoryError') return undefined;
-  // Sets and bytearrays are refused as soon as they appear; CPython builds them and may fail later.
-  if (got.error?.message.includes('is not allowed by the restricted unpickler')) return undefined;
-  if ('ok' in expected) {
-    if (got.error && !got.error.dropsConnection && REFUSED_TYPES.test(JSON.stringify(expected.ok))) return undefined;
-    if (got.error) return `python decoded it, we raised ${got.error.pythonError}: ${got.error.message}`;
-    return diffValue(got.value as never, expected.ok);
-  }
-  if (!got.error) return `python raised ${expected.error}, we decoded it`;
-  if (got.error.dropsConnection === expected.caught) {
-    return `python raised ${expected.error} (caught=${expected.caught}), we raised ${got.error.pythonError} (drops=${got.error.dropsConnection})`;
-  }
-  return undefined;
 }
 
 const VALUES = `[
@@ -81,7 +58,7 @@ print(json.dumps(out))
     expect(cases.length).toBeGreaterThan(300);
     const failures: string[] = [];
     for (const c of cases) {
-      const d = compare(Buffer.from(c.hex, 'hex'), c.expected);
+      const d = compareDecoder(Buffer.from(c.hex, 'hex'), c.expected);
       if (d) failures.push(`proto ${c.proto} ${c.hex.slice(0, 60)}: ${d}`);
     }
     expect(failures).toEqual([]);
@@ -141,7 +118,7 @@ print(json.dumps([{"hex": d.hex(), "expected": outcome(d)} for d in out]))
     expect(cases.length).toBeGreaterThan(1000);
     const failures: string[] = [];
     for (const c of cases) {
-      const d = compare(Buffer.from(c.hex, 'hex'), c.expected);
+      const d = compareDecoder(Buffer.from(c.hex, 'hex'), c.expected);
       if (d) failures.push(`${c.hex}: ${d}`);
     }
     expect(failures).toEqual([]);

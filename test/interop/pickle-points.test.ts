@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MetricBatch } from '../../src/pipeline/batch.js';
-import { PickleDecodeError } from '../../src/protocol/errors.js';
-import { decodePickle } from '../../src/protocol/pickle-decoder.js';
-import { extractPicklePoints, PICKLE_POINTS_OK } from '../../src/protocol/pickle-points.js';
-import { AcceptPath } from '../../src/receivers/accept-path.js';
+import { compareReceiver, runPicklePayload, type ReceiverObservation } from '../protocol/helpers/pickle-compare.js';
 import { runPython } from '../protocol/helpers/python-oracle.js';
 
-interface Observed {
-  points: [string, number | string, number | string][];
-  logs: string[];
-  dropped: boolean;
-}
+type Observed = ReceiverObservation;
 
 /**
  * Runs carbon's own MetricPickleReceiver.stringReceived on each frame, recording the points that
@@ -59,26 +51,6 @@ const PAYLOADS = `[
   [('m.a', (1.9, 2)), ('m.b', (-0.5, 3)), ('m.c', (-2, 4))],
 ]`;
 
-function runOurs(data: Buffer): Observed {
-  const accept = new AcceptPath({ now: () => 1.5e9 });
-  const out = new MetricBatch(4);
-  const logs: string[] = [];
-  let dropped = false;
-  try {
-    const payload = decodePickle(data);
-    const r = extractPicklePoints(payload, accept, out, (m) => logs.push(`Error decoding pickle: ${m}`));
-    dropped = r.status !== PICKLE_POINTS_OK;
-  } catch (err) {
-    if (!(err instanceof PickleDecodeError)) throw err;
-    if (err.dropsConnection) dropped = true;
-    else logs.push(`invalid pickle received from peer, error: "${err.message}", ignoring`);
-  }
-  const points: Observed['points'] = [];
-  const show = (x: number): number | string => (Number.isFinite(x) ? x : x > 0 ? 'inf' : x < 0 ? '-inf' : 'nan');
-  for (let i = 0; i < out.length; i++) points.push([out.names[i], show(out.timestamps[i]), show(out.values[i])]);
-  return { points, logs, dropped };
-}
-
 describe("pickle payload extraction against carbon's MetricPickleReceiver", () => {
   it('accepts, skips, logs and drops exactly where carbon does, for protocols 0-5', () => {
     const cases = runPython<{ proto: number; hex: string; expected: Observed }[]>(`
@@ -92,13 +64,8 @@ print(json.dumps(out))
 `);
     expect(cases.length).toBeGreaterThan(100);
     for (const c of cases) {
-      const ours = runOurs(Buffer.from(c.hex, 'hex'));
-      const label = `proto ${c.proto} ${c.hex.slice(0, 80)}`;
-      expect(ours.dropped, label).toBe(c.expected.dropped);
-      expect(ours.points, label).toEqual(c.expected.points);
-      // Log text: the "Error decoding pickle" lines match exactly; decoder messages may word things differently.
-      expect(ours.logs.length, label).toBe(c.expected.logs.length);
-      expect(ours.logs.filter((l) => l.startsWith('Error decoding')), label).toEqual(c.expected.logs.filter((l) => l.startsWith('Error decoding')));
+      const ours = runPicklePayload(Buffer.from(c.hex, 'hex'));
+      expect(compareReceiver(ours, c.expected), `proto ${c.proto} ${c.hex.slice(0, 80)}`).toBeUndefined();
     }
   });
 
@@ -108,7 +75,7 @@ ${CARBON_HARNESS}
 print(json.dumps([{"proto": p, "hex": pickle.dumps([(b'm.a', (1, 2))], protocol=p).hex(), "expected": run(pickle.dumps([(b'm.a', (1, 2))], protocol=p))} for p in range(6)]))
 `);
     for (const c of cases) {
-      const ours = runOurs(Buffer.from(c.hex, 'hex'));
+      const ours = runPicklePayload(Buffer.from(c.hex, 'hex'));
       expect(ours.dropped, `proto ${c.proto}`).toBe(c.expected.dropped);
       expect(ours.points).toEqual([]);
       expect(ours.logs.length).toBe(c.expected.logs.length);

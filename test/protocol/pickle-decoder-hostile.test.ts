@@ -27,6 +27,16 @@ describe('restricted unpickler on hostile input', () => {
     expect(decodeError(b('N)R.')).dropsConnection).toBe(true);
   });
 
+  it('follows CPython on BUILD and EXT: which errors skip the frame and which drop the connection', () => {
+    expect(decodePickle(b(']Nb.'))).toEqual([]);
+    expect(decodePickle(b(']N}\x86b.'))).toEqual([]);
+    expect(decodeError(b(']}b.')).dropsConnection).toBe(true);
+    expect(decodeError(b(']K\x01b.')).message).toBe('state is not a dictionary');
+    expect(decodeError(b(']NK\x01\x86b.')).message).toBe('slot state is not a dictionary');
+    expect(decodeError(b(']N}K\x01K\x02s\x86b.')).dropsConnection).toBe(true);
+    expect(decodeError(b('\x82\x00.')).dropsConnection).toBe(false);
+  });
+
   it('handles nesting a million levels deep without recursion', () => {
     const depth = 1_000_000;
     const data = b('\x80\x02', Buffer.alloc(depth, 0x5d), Buffer.alloc(depth - 1, 0x61), '.');
