@@ -147,21 +147,40 @@ export class CacheWriter {
         close: async () => {},
       };
     } else {
-      const worker = new Worker(workerScriptUrl(), { workerData: workerOptions });
-      worker.on('message', (m: FromWorker) => this.onMessage(m));
-      worker.on('error', (err) => {
-        log.error(`writer worker failed: ${err.stack ?? err.message}`);
-        this.counters.increment('errors');
-      });
-      worker.unref();
-      this.channel = {
-        send: (msg, transfer) => worker.postMessage(msg, transfer),
-        close: async () => {
-          await worker.terminate();
-        },
-      };
+      this.channel = this.spawnWorker(workerOptions);
     }
     this.pump();
+  }
+
+  /**
+   * Starts the I/O worker. If it ever dies (a bug, or out of memory), the points it was writing are
+   * counted as errors and lost, as carbon loses a failed write, and a new worker takes over.
+   */
+  private spawnWorker(workerOptions: WriterWorkerOptions): Channel {
+    const worker = new Worker(workerScriptUrl(), { workerData: workerOptions });
+    let closing = false;
+    worker.on('message', (m: FromWorker) => this.onMessage(m));
+    worker.on('error', (err) => {
+      log.error(`writer worker failed: ${err.stack ?? err.message}`);
+    });
+    worker.on('exit', (code) => {
+      if (closing || !this.running) return;
+      log.error(`writer worker exited (code ${code}); ${this.inFlight} batches in flight are lost, starting a new worker`);
+      this.counters.increment('errors', Math.max(1, this.inFlight));
+      this.inFlight = 0;
+      for (const w of this.metadataWaiters.values()) w({ error: 'Traceback (most recent call last):\nException: writer worker exited\n' });
+      this.metadataWaiters.clear();
+      this.channel = this.spawnWorker(workerOptions);
+      this.schedule(100);
+    });
+    worker.unref();
+    return {
+      send: (msg, transfer) => worker.postMessage(msg, transfer),
+      close: async () => {
+        closing = true;
+        await worker.terminate();
+      },
+    };
   }
 
   /** Swaps the storage-schemas / storage-aggregation matchers (SIGHUP or file change); nothing cached is lost. */

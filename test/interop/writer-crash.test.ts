@@ -1,0 +1,45 @@
+/** The writer survives its I/O worker dying: the batch in flight is lost and counted, the rest is written. Needs dist/. */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CacheWriter } from '../../src/cache/cache-writer.js';
+import { MetricCache } from '../../src/cache/metric-cache.js';
+import { Counters } from '../../src/instrumentation/counters.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'carbon-ts-writer-crash-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('writer worker crash', () => {
+  it('restarts the worker and keeps writing', async () => {
+    const cache = new MetricCache({ strategy: 'naive' });
+    const counters = new Counters();
+    const writer = new CacheWriter({
+      cache,
+      counters,
+      whisper: {
+        dataDir: dir,
+        tagHashFilenames: true,
+        sparseCreate: true,
+        fallocateCreate: false,
+        lockWrites: false,
+        autoflush: false,
+        fadviseRandom: false,
+        backendModule: resolve('test/interop/writer-crash-backend.mjs'),
+      },
+      matchSchema: () => ({ name: 't', archives: [[60, 100]] }),
+      idleMs: 20,
+    });
+    const now = Math.floor(Date.now() / 1000);
+    writer.start();
+    cache.store('crash.me', now, 1);
+    await new Promise((r) => setTimeout(r, 500));
+    cache.store('after.other', now, 2);
+    cache.store('after.ok', now, 3);
+    await writer.flush();
+    await writer.stop();
+    expect(existsSync(join(dir, 'after', 'ok.wsp'))).toBe(true);
+    expect(existsSync(join(dir, 'after', 'other.wsp'))).toBe(true);
+    expect(counters.get('errors')).toBeGreaterThanOrEqual(1);
+  });
+});
