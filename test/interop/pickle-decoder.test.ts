@@ -1,30 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { PickleDecodeError, UnsafePickleError } from '../../src/protocol/errors.js';
 import { decodePickle } from '../../src/protocol/pickle-decoder.js';
-import { compareDecoder, type Outcome } from '../protocol/helpers/pickle-compare.js';
-import { CAUGHT_BY_CARBON, PY_ENCODE, runPython } from '../protocol/helpers/python-oracle.js';
+import { compareDecoder, decodeOutcome, type Outcome } from '../protocol/helpers/pickle-compare.js';
+import { CAUGHT_BY_CARBON, PY_PICKLE_HELPERS, runPython } from '../protocol/helpers/python-oracle.js';
 
-const SAFE_LOADS = `
-${PY_ENCODE}
-from carbon.util import SafeUnpickler
-CAUGHT = (pickle.UnpicklingError, ValueError, IndexError, ImportError, KeyError, EOFError)
-def outcome(data):
-    try:
-        return {"ok": enc(SafeUnpickler.loads(data))}
-    except CAUGHT as e:
-        return {"error": type(e).__name__, "caught": True}
-    except Exception as e:
-        return {"error": type(e).__name__, "caught": False}
-`;
-
-function decodeOutcome(data: Buffer): { value?: unknown; error?: PickleDecodeError } {
-  try {
-    return { value: decodePickle(data) };
-  } catch (err) {
-    if (err instanceof PickleDecodeError) return { error: err };
-    throw err;
-  }
-}
+const SAFE_LOADS = PY_PICKLE_HELPERS;
 
 const VALUES = `[
   None, True, False, 0, 1, -1, 255, 256, 65535, 65536, 2**31-1, -2**31, 2**31, -2**31-1, 2**53+1, 2**63, -2**63-1, 2**64, 10**30, -10**30, 2**2000,

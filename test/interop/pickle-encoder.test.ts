@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { encodePickle, type PicklableValue } from '../../src/protocol/pickle-encoder.js';
 import { PyTuple } from '../../src/protocol/pickle-values.js';
 import { parsePyFloat } from '../../src/protocol/python-float.js';
-import { PY_ENCODE, runPython, type Tagged } from '../protocol/helpers/python-oracle.js';
+import { PY_PICKLE_HELPERS, runPython, type Tagged } from '../protocol/helpers/python-oracle.js';
 
 /** Builds the value a tagged JSON describes, ints as bigint so the encoder writes Python ints. */
 function build(t: Tagged): PicklableValue {
@@ -22,7 +22,7 @@ describe('pickle encoder against pickle.dumps(protocol=2)', () => {
     // Python builds each value from the same JSON, so no string object is shared (Python would
     // write BINGET for a str object it meets twice; equal JavaScript strings are not "the same").
     const cases = runPython<{ tagged: Tagged; hex: string }[]>(`
-${PY_ENCODE}
+${PY_PICKLE_HELPERS}
 def dec(t):
     if t is None or isinstance(t, bool): return t
     if isinstance(t, list): return [dec(x) for x in t]

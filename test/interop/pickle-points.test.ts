@@ -1,33 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { compareReceiver, runPicklePayload, type ReceiverObservation } from '../protocol/helpers/pickle-compare.js';
-import { runPython } from '../protocol/helpers/python-oracle.js';
+import { PY_PICKLE_HELPERS, runPython } from '../protocol/helpers/python-oracle.js';
 
 type Observed = ReceiverObservation;
 
-/**
- * Runs carbon's own MetricPickleReceiver.stringReceived on each frame, recording the points that
- * reach events.metricReceived, the listener log lines and whether an exception escaped (which
- * makes Twisted drop the connection).
- */
-const CARBON_HARNESS = `
-import json, math, pickle
-from carbon import events, log
-from carbon.protocols import MetricPickleReceiver
-from carbon.util import SafeUnpickler
-logs, points = [], []
-log.listener = lambda msg: logs.append(msg)
-events.metricReceived.addHandler(lambda m, dp: points.append([m, dp[0] if math.isfinite(dp[0]) else repr(dp[0]), dp[1] if math.isfinite(dp[1]) else repr(dp[1])]))
-def run(data):
-    del logs[:]; del points[:]
-    r = MetricPickleReceiver()
-    r.unpickler = SafeUnpickler
-    r.peerName = 'peer'
-    dropped = False
-    try:
-        r.stringReceived(data)
-    except Exception:
-        dropped = True
-    return {"points": list(points), "logs": list(logs), "dropped": dropped}
+/** carbon's own MetricPickleReceiver.stringReceived on each frame (see scripts/gen-pickle-fixtures.py run_receiver). */
+const CARBON_HARNESS = `${PY_PICKLE_HELPERS}
+run = run_receiver
 `;
 
 const PAYLOADS = `[

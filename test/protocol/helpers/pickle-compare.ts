@@ -24,7 +24,8 @@ export interface ReceiverObservation {
 /** Python types the restricted unpickler refuses on purpose (carbon never receives them). */
 const REFUSED_TYPES = /"other": ?"(set|frozenset|bytearray)"/;
 
-function decodeOutcome(data: Buffer): { value?: PyValue; error?: PickleDecodeError } {
+/** The decoder's value or its PickleDecodeError. */
+export function decodeOutcome(data: Buffer): { value?: PyValue; error?: PickleDecodeError } {
   try {
     return { value: decodePickle(data) };
   } catch (err) {

@@ -3,24 +3,26 @@
  * the decoder's. Python is /usr/bin/python3, which has carbon installed.
  */
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { PyTuple, type PyValue } from '../../../src/protocol/pickle-values.js';
 import { parsePyFloat } from '../../../src/protocol/python-float.js';
 
 export const PYTHON = '/usr/bin/python3';
 
-/** Python-side encoder of values into tagged JSON, shared by the generator scripts. */
-export const PY_ENCODE = `
-import json, sys, pickle, binascii
-def enc(o):
-    if o is None or isinstance(o, bool): return o
-    if isinstance(o, int): return {"int": str(o)}
-    if isinstance(o, float): return {"float": repr(o)}
-    if isinstance(o, str): return {"str": o}
-    if isinstance(o, bytes): return {"bytes": o.hex()}
-    if isinstance(o, list): return [enc(x) for x in o]
-    if isinstance(o, tuple): return {"tuple": [enc(x) for x in o]}
-    if isinstance(o, dict): return {"dict": [[enc(k), enc(v)] for k, v in o.items()]}
-    return {"other": type(o).__name__}
+/** scripts/gen-pickle-fixtures.py, whose helpers the live interop tests reuse. */
+const GENERATOR = fileURLToPath(new URL('../../../scripts/gen-pickle-fixtures.py', import.meta.url));
+
+/**
+ * Python prelude for interop scripts: json, pickle, and the fixture generator's helpers —
+ * enc(value) (tagged JSON), outcome(data) (what carbon's SafeUnpickler does) and
+ * run_receiver(data) (what carbon's MetricPickleReceiver does).
+ */
+export const PY_PICKLE_HELPERS = `
+import importlib.util, json, pickle
+_spec = importlib.util.spec_from_file_location('gen_pickle_fixtures', ${JSON.stringify(GENERATOR)})
+_gen = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_gen)
+enc, outcome, run_receiver = _gen.enc, _gen.outcome, _gen.run_receiver
 `;
 
 /** Runs a Python script and parses its stdout as JSON. */
