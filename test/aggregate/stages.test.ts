@@ -205,6 +205,22 @@ describe('late-data window (AGGREGATION_LATENESS_WINDOW)', () => {
     expect(t.generated).toEqual([]);
   });
 
+  it('keeps buffers across a rules reload, so the interval stays complete', () => {
+    const t = setup(RULES, { latenessWindow: 60 });
+    const f = join(dir, `f${fileNo - 1}.conf`);
+    t.send(['x.a', 1000, 1]);
+    t.clock.advance(10);
+    writeFileSync(f, RULES + 'y.all (10) = sum y.*\n');
+    utimesSync(f, new Date(), new Date(Date.now() + 5000));
+    t.stages.reloadNow();
+    t.send(['x.a', 1001, 2]);
+    t.clock.advance(10);
+    expect(t.generated).toEqual([
+      ['x.all', 1000, 1, 1010],
+      ['x.all', 1000, 3, 1020],
+    ]);
+  });
+
   it('counts nothing new when the window is 0 (carbon behaviour)', () => {
     const t = setup(RULES);
     t.send(['x.a', 1000, 1]);

@@ -127,8 +127,14 @@ export function createAggregatorStages(options: AggregatorStageOptions, sinks: A
       onChanged: () => {
         log.info(`reading new aggregation rules from ${aggFile}`);
         const next = loadAggregationRules(aggFile, ruleSetOptions);
-        log.info('clearing aggregation buffers');
-        buffers.clear();
+        if (buffers.settings.latenessWindow > 0) {
+          // carbon drops every buffer here, which would turn the next point of each interval into a
+          // partial aggregate; with a lateness window the intervals are kept until they age out.
+          log.info('keeping aggregation buffers (AGGREGATION_LATENESS_WINDOW is set)');
+        } else {
+          log.info('clearing aggregation buffers');
+          buffers.clear();
+        }
         rules = next;
       },
       onError: (err) => {
