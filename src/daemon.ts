@@ -15,6 +15,7 @@ import type { BatchSink, MetricBatch } from './pipeline/batch.js';
 import { createRouter } from './pipeline/route/create-router.js';
 import type { Router } from './pipeline/route/destination.js';
 import { parseDestinations } from './pipeline/route/parse-destination.js';
+import { relayName } from './pipeline/route/tag-normalizing-router.js';
 import { ReceiverGroup } from './receivers/receiver-group.js';
 import { DestinationManager } from './relay/destination-manager.js';
 
@@ -226,7 +227,15 @@ export async function startDaemon(settings: Settings, options: { ephemeralPorts?
       { onSaturated: pause, onHasRoom: resume },
     );
     const d = destinations;
-    sink = (batch) => d.send(batch, router);
+    if (s.TAG_RELAY_NORMALIZED) {
+      // carbon routes and sends the normalised name (the batch is ours for the duration of the call).
+      sink = (batch) => {
+        for (let i = 0; i < batch.length; i++) batch.names[i] = relayName(batch.names[i]!);
+        d.send(batch, router);
+      };
+    } else {
+      sink = (batch) => d.send(batch, router);
+    }
   }
 
   // Aggregator outputs and self-metrics are "generated" points: they enter only the last stage.

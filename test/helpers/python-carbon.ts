@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { join } from 'node:path';
+
+/** A free TCP port on 127.0.0.1, chosen by the OS (for daemons that cannot be told "port 0"). */
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen({ host: '127.0.0.1', port: 0 }, () => r()));
+  const p = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return p;
+}
+
+export function portOpen(port: number): Promise<boolean> {
+  return new Promise((r) => {
+    const s = connect({ host: '127.0.0.1', port }, () => {
+      s.destroy();
+      r(true);
+    });
+    s.on('error', () => r(false));
+  });
+}
+
+/** The reference carbon-cache (/usr/bin/carbon-cache) in the foreground, with its files under `dir`. */
+export class PythonCarbonCache {
+  proc: ChildProcess | null = null;
+  readonly conf: string;
+  readonly dataDir: string;
+  linePort = 0;
+  picklePort = 0;
+
+  constructor(
+    readonly dir: string,
+    readonly instance: string,
+    private readonly schemas = '[default]\npattern = .*\nretentions = 1s:1d\n',
+  ) {
+    const confDir = join(dir, 'conf');
+    mkdirSync(confDir, { recursive: true });
+    this.conf = join(confDir, 'carbon.conf');
+    this.dataDir = join(dir, 'storage', 'whisper');
+  }
+
+  async start(): Promise<void> {
+    this.linePort = await freePort();
+    this.picklePort = await freePort();
+    const queryPort = await freePort();
+    writeFileSync(
+      this.conf,
+      `[cache]\nSTORAGE_DIR = ${this.dir}/storage\nLOCAL_DATA_DIR = ${this.dataDir}\nLOG_DIR = ${this.dir}/log\nPID_DIR = ${this.dir}\n` +
+        `LINE_RECEIVER_INTERFACE = 127.0.0.1\nLINE_RECEIVER_PORT = ${this.linePort}\nPICKLE_RECEIVER_INTERFACE = 127.0.0.1\n` +
+        `PICKLE_RECEIVER_PORT = ${this.picklePort}\nCACHE_QUERY_INTERFACE = 127.0.0.1\nCACHE_QUERY_PORT = ${queryPort}\n` +
+        `MAX_CREATES_PER_MINUTE = inf\nMAX_UPDATES_PER_SECOND = inf\nCARBON_METRIC_INTERVAL = 0\n`,
+    );
+    writeFileSync(join(this.dir, 'conf', 'storage-schemas.conf'), this.schemas);
+    this.proc = spawn('/usr/bin/carbon-cache', [`--config=${this.conf}`, `--instance=${this.instance}`, '--nodaemon', 'start'], { stdio: 'ignore' });
+    for (const end = Date.now() + 30_000; Date.now() < end; ) {
+      if ((await portOpen(this.picklePort)) && (await portOpen(this.linePort))) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`carbon-cache in ${this.dir} did not start listening`);
+  }
+
+  async stop(): Promise<void> {
+    const p = this.proc;
+    this.proc = null;
+    if (!p || p.exitCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGTERM');
+    const t = setTimeout(() => p.kill('SIGKILL'), 20_000);
+    await exited;
+    clearTimeout(t);
+  }
+}
