@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { getLogger } from '../logging.js';
 import { stats } from '../instrumentation/counters.js';
 import type { MetricBatch } from '../pipeline/batch.js';
@@ -60,6 +62,7 @@ export class DestinationManager {
     if (this.running) return;
     this.running = true;
     for (const c of this.byKey.values()) c.start();
+    this.warnAboutOrphanSpills();
     this.timer = setInterval(() => this.tick(), TICK_MS);
     this.timer.unref?.();
   }
@@ -124,6 +127,21 @@ export class DestinationManager {
     }
     this.byObject.set(d, c);
     return c;
+  }
+
+  /** Spill directories of destinations no longer configured are never replayed: say so at start. */
+  private warnAboutOrphanSpills(): void {
+    if (!this.options.spillEnabled) return;
+    let dirs: string[];
+    try {
+      dirs = readdirSync(this.options.spillDir);
+    } catch {
+      return;
+    }
+    const known = new Set([...this.byKey.values()].map((c) => c.name));
+    for (const d of dirs) {
+      if (!known.has(d)) log.warn({ dir: join(this.options.spillDir, d) }, `spill directory ${join(this.options.spillDir, d)} belongs to no configured destination; its points will not be replayed`);
+    }
   }
 
   private tick(): void {
