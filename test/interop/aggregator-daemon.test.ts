@@ -102,7 +102,18 @@ CARBON_METRIC_INTERVAL = 0
   const sock = net.connect(port, '127.0.0.1');
   await new Promise((r) => sock.once('connect', r));
   await new Promise<void>((r) => sock.end(input, () => r()));
-  await new Promise((r) => setTimeout(r, 6_000)); // two 2 s periods and one 4 s period at least
+  // Wait past a 4 s period after the burst, then until output has been quiet for 2.5 s (bounded).
+  const sent = Date.now();
+  let seen = -1;
+  let quietSince = Date.now();
+  while (Date.now() - sent < 30_000) {
+    await new Promise((r) => setTimeout(r, 250));
+    const n = out.lines().length;
+    if (n !== seen) {
+      seen = n;
+      quietSince = Date.now();
+    } else if (Date.now() - sent > 5_000 && Date.now() - quietSince > 2_500) break;
+  }
   child.kill('SIGTERM');
   return out.lines();
 }
