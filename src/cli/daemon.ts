@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type DaemonProgram, type DaemonOptions, runDaemon, resolveDaemonPaths } from '../daemon.js';
+import type { DaemonOptions, DaemonProgram } from '../daemon.js';
 import { PidFile } from '../daemon/pidfile.js';
 
 const PROGRAMS: Array<[DaemonProgram, string]> = [
@@ -49,6 +49,8 @@ export function registerDaemonCommands(program: Command): void {
 }
 
 async function runAction(action: string, opts: DaemonOptions): Promise<number> {
+  // Loaded here, not at the top, so the whisper tools and `route` start without the daemon's modules.
+  const { resolveDaemonPaths, runDaemon } = await import('../daemon.js');
   const label = `carbon-${opts.program} (instance ${opts.instance})`;
   const pidfile = new PidFile(resolveDaemonPaths(opts).pidfile);
   switch (action) {
