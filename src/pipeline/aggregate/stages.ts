@@ -118,7 +118,7 @@ export function createAggregatorStages(options: AggregatorStageOptions, sinks: A
 
   const aggFile = options.aggregationRulesFile;
   if (aggFile !== undefined) {
-    if (!existsSync(aggFile)) throw new AggregatorConfigError(`aggregation processor: file does not exist ${aggFile}`);
+    if (!existsSync(aggFile)) throw new AggregatorConfigError(`aggregation processor: file does not exist ${aggFile} (set AGGREGATION_RULES or create the file; carbon-aggregator refuses to start without it)`);
     rules = loadAggregationRules(aggFile, ruleSetOptions);
     const reloader = new FileReloader(aggFile, {
       onMissing: () => {
