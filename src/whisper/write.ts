@@ -18,6 +18,9 @@ let chronoTs = new Float64Array(64);
 let chronoVal = new Float64Array(64);
 let sortIndex = new Uint32Array(64);
 let lowerIntervals = new Float64Array(64);
+// Per-call bookkeeping kept in reused typed arrays (no garbage per call on the hot path).
+let runInfo = new Float64Array(3 * 16); // per run: start interval, byte start, byte length
+let pending = new Float64Array(3 * 16); // per lower write: offset, interval, value
 
 /** Byte offset of interval `interval` in `archive` whose slot 0 holds `base` (spec §4.1). */
 function slotOffset(archive: ArchiveInfo, base: number, interval: number): number {
@@ -131,10 +134,10 @@ export function archiveUpdateMany(
   const archive = file.info.archives[archiveIndex];
   const step = archive.secondsPerPoint;
   const packed = packScratch.get(count * POINT_SIZE);
-  // Runs of consecutive intervals, as (start interval, byte start, byte length).
-  const runStarts: number[] = [];
-  const runByteStarts: number[] = [];
-  const runLengths: number[] = [];
+  // Runs of consecutive intervals, as (start interval, byte start, byte length) triples.
+  if (runInfo.length < 3 * count) runInfo = new Float64Array(3 * Math.max(count, runInfo.length));
+  const runs = runInfo;
+  let runCount = 0;
   let previousInterval: number | null = null;
   let written = 0;
   let runByteStart = 0;
@@ -146,9 +149,10 @@ export function archiveUpdateMany(
     // Python tests `not previousInterval`, so a previous interval of 0 also continues the run.
     if (!(previousInterval === null || previousInterval === 0 || interval === previousInterval + step)) {
       const pointsInRun = (written - runByteStart) / POINT_SIZE;
-      runStarts.push(previousInterval - step * (pointsInRun - 1));
-      runByteStarts.push(runByteStart);
-      runLengths.push(written - runByteStart);
+      runs[3 * runCount] = previousInterval - step * (pointsInRun - 1);
+      runs[3 * runCount + 1] = runByteStart;
+      runs[3 * runCount + 2] = written - runByteStart;
+      runCount++;
       runByteStart = written;
     }
     packed.writeUInt32BE(interval, written);
@@ -158,26 +162,28 @@ export function archiveUpdateMany(
   }
   if (written > runByteStart && previousInterval !== null) {
     const pointsInRun = (written - runByteStart) / POINT_SIZE;
-    runStarts.push(previousInterval - step * (pointsInRun - 1));
-    runByteStarts.push(runByteStart);
-    runLengths.push(written - runByteStart);
+    runs[3 * runCount] = previousInterval - step * (pointsInRun - 1);
+    runs[3 * runCount + 1] = runByteStart;
+    runs[3 * runCount + 2] = written - runByteStart;
+    runCount++;
   }
 
   let base = file.base(archiveIndex);
-  if (base === 0) base = runStarts[0]; // first write to this archive: the oldest run starts at slot 0
+  if (base === 0) base = runs[0]; // first write to this archive: the oldest run starts at slot 0
   const archiveEnd = archive.offset + archive.size;
-  for (let r = 0; r < runStarts.length; r++) {
-    const offset = slotOffset(archive, base, runStarts[r]);
-    const len = runLengths[r];
+  for (let r = 0; r < runCount; r++) {
+    const offset = slotOffset(archive, base, runs[3 * r]);
+    const byteStart = runs[3 * r + 1];
+    const len = runs[3 * r + 2];
     const bytesBeyond = offset + len - archiveEnd;
     if (bytesBeyond > 0) {
-      file.writeAt(packed, runByteStarts[r], len - bytesBeyond, offset);
+      file.writeAt(packed, byteStart, len - bytesBeyond, offset);
       // Python writes the remainder at the archive start even when it is longer
       // than the archive (only possible with future points): bytes then spill
       // into the next archive, exactly as here.
-      file.writeAt(packed, runByteStarts[r] + len - bytesBeyond, bytesBeyond, archive.offset);
+      file.writeAt(packed, byteStart + len - bytesBeyond, bytesBeyond, archive.offset);
     } else {
-      file.writeAt(packed, runByteStarts[r], len, offset);
+      file.writeAt(packed, byteStart, len, offset);
     }
   }
 
@@ -275,9 +281,8 @@ function propagateIntervals(file: WhisperFile, higherIndex: number, lowerIndex: 
   const known = knownScratch;
   const neighbors = neighborScratch;
   let lowerBase = file.base(lowerIndex);
-  const pendingOffsets: number[] = [];
-  const pendingTimes: number[] = [];
-  const pendingValues: number[] = [];
+  if (pending.length < 3 * intervals.length) pending = new Float64Array(3 * Math.max(intervals.length, pending.length));
+  let pendingCount = 0;
   let propagated = false;
 
   for (const start of intervals) {
@@ -319,12 +324,13 @@ function propagateIntervals(file: WhisperFile, higherIndex: number, lowerIndex: 
       if (offset === lower.offset) lowerBase = start;
     }
     checkPackable(start);
-    pendingOffsets.push(offset);
-    pendingTimes.push(start);
-    pendingValues.push(value);
+    pending[3 * pendingCount] = offset;
+    pending[3 * pendingCount + 1] = start;
+    pending[3 * pendingCount + 2] = value;
+    pendingCount++;
     propagated = true;
   }
-  if (pendingOffsets.length > 0) flushLowerWrites(file, pendingOffsets, pendingTimes, pendingValues);
+  if (pendingCount > 0) flushLowerWrites(file, pending, pendingCount);
   return propagated;
 }
 
@@ -344,32 +350,32 @@ function windowReadSlots(higher: ArchiveInfo, first: number, windowSlots: number
  * Writes the propagated lower-archive points, later ones winning on the same
  * slot, adjacent slots merged into one pwrite.
  */
-function flushLowerWrites(file: WhisperFile, offsets: number[], times: number[], values: number[]): void {
-  const n = offsets.length;
+function flushLowerWrites(file: WhisperFile, writes: Float64Array, n: number): void {
   if (n === 1) {
     const buf = lowerScratch.get(POINT_SIZE);
-    buf.writeUInt32BE(times[0], 0);
-    buf.writeDoubleBE(values[0], 4);
-    file.writeAt(buf, 0, POINT_SIZE, offsets[0]);
+    buf.writeUInt32BE(writes[1], 0);
+    buf.writeDoubleBE(writes[2], 4);
+    file.writeAt(buf, 0, POINT_SIZE, writes[0]);
     return;
   }
   // Order write indexes by offset; for one offset keep only the last write (Python's later write wins).
   const sorted: number[] = [];
   for (let i = 0; i < n; i++) {
+    const offset = writes[3 * i];
     let j = sorted.length;
-    while (j > 0 && offsets[sorted[j - 1]] > offsets[i]) j--;
-    if (j > 0 && offsets[sorted[j - 1]] === offsets[i]) sorted[j - 1] = i;
+    while (j > 0 && writes[3 * sorted[j - 1]] > offset) j--;
+    if (j > 0 && writes[3 * sorted[j - 1]] === offset) sorted[j - 1] = i;
     else sorted.splice(j, 0, i);
   }
   const buf = lowerScratch.get(sorted.length * POINT_SIZE);
   let runStart = 0;
   for (let i = 0; i < sorted.length; i++) {
     const idx = sorted[i];
-    buf.writeUInt32BE(times[idx], i * POINT_SIZE);
-    buf.writeDoubleBE(values[idx], i * POINT_SIZE + 4);
-    const endsRun = i + 1 === sorted.length || offsets[sorted[i + 1]] !== offsets[idx] + POINT_SIZE;
+    buf.writeUInt32BE(writes[3 * idx + 1], i * POINT_SIZE);
+    buf.writeDoubleBE(writes[3 * idx + 2], i * POINT_SIZE + 4);
+    const endsRun = i + 1 === sorted.length || writes[3 * sorted[i + 1]] !== writes[3 * idx] + POINT_SIZE;
     if (endsRun) {
-      file.writeAt(buf, runStart * POINT_SIZE, (i + 1 - runStart) * POINT_SIZE, offsets[sorted[runStart]]);
+      file.writeAt(buf, runStart * POINT_SIZE, (i + 1 - runStart) * POINT_SIZE, writes[3 * sorted[runStart]]);
       runStart = i + 1;
     }
   }
