@@ -4,9 +4,11 @@
  *   message Metric  { string metric = 1; repeated Point points = 2; }
  *   message Payload { repeated Metric metrics = 1; }
  *
- * The decoder follows protobuf's parsing rules: unknown fields (and known field numbers with an
- * unexpected wire type) are skipped, the last value of a singular field wins, a uint32 keeps the
- * low 32 bits of its varint, a proto3 string must be valid UTF-8, and any truncation is an error.
+ * The decoder follows the C++ protobuf parser that python3-protobuf uses (checked against it):
+ * unknown fields (and known field numbers with an unexpected wire type) are skipped, groups
+ * included; the last value of a singular field wins; a uint32 keeps the low 32 bits of its
+ * varint; a proto3 string must be valid UTF-8; any truncation is an error; a zero or END_GROUP
+ * tag ends the top-level message (the rest is ignored) but is an error inside a nested one.
  * It decodes straight into a MetricBatch-like sink so no object is made per point.
  */
 import type { MetricBatch } from '../pipeline/batch.js';
@@ -18,6 +20,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 const WIRE_VARINT = 0;
 const WIRE_FIXED64 = 1;
 const WIRE_LEN = 2;
+const WIRE_START_GROUP = 3;
+const WIRE_END_GROUP = 4;
 const WIRE_FIXED32 = 5;
 
 class Reader {
@@ -60,7 +64,8 @@ class Reader {
     return this.fail('length varint longer than 10 bytes');
   }
 
-  skip(wireType: number): void {
+  /** Skips a field's value; `field` matters only for groups, which must end with their own number. */
+  skip(wireType: number, field: number): void {
     switch (wireType) {
       case WIRE_VARINT:
         this.varint32();
@@ -69,8 +74,13 @@ class Reader {
         if (this.end - this.pos < 8) this.fail('truncated fixed64');
         this.pos += 8;
         return;
-      case WIRE_LEN:
-        this.pos += this.length();
+      case WIRE_LEN: {
+        const n = this.length(); // (not `this.pos += this.length()`: that would drop the varint's own bytes)
+        this.pos += n;
+        return;
+      }
+      case WIRE_START_GROUP:
+        this.skipGroup(field);
         return;
       case WIRE_FIXED32:
         if (this.end - this.pos < 4) this.fail('truncated fixed32');
@@ -81,11 +91,36 @@ class Reader {
     }
   }
 
-  key(): [field: number, wireType: number] {
+  /**
+   * The next field's tag as [field, wireType], or `undefined` where the C++ protobuf parser
+   * (python3-protobuf's implementation) ends a top-level message successfully: a zero tag or an
+   * END_GROUP tag. Inside a nested message both are errors.
+   */
+  key(topLevel: boolean): [field: number, wireType: number] | undefined {
     const k = this.varint32();
+    if (k === 0 || (k & 7) === WIRE_END_GROUP) {
+      if (topLevel) return undefined;
+      this.fail(k === 0 ? 'zero tag' : 'unexpected end-group tag');
+    }
     const field = k >>> 3;
     if (field === 0) this.fail('field number 0');
     return [field, k & 7];
+  }
+
+  /** Skips a group's fields up to the END_GROUP tag with the same field number. */
+  skipGroup(field: number): void {
+    const open = [field];
+    while (open.length > 0) {
+      if (this.pos >= this.end) this.fail('unterminated group');
+      const k = this.varint32();
+      const f = k >>> 3;
+      const wire = k & 7;
+      if (f === 0) this.fail('field number 0');
+      if (wire === WIRE_END_GROUP) {
+        if (open.pop() !== f) this.fail('mismatched end-group tag');
+      } else if (wire === WIRE_START_GROUP) open.push(f);
+      else this.skip(wire, f);
+    }
   }
 }
 
@@ -101,7 +136,7 @@ function decodeMetric(r: Reader): MetricSpan {
   const pointStarts: number[] = [];
   const pointEnds: number[] = [];
   while (r.pos < r.end) {
-    const [field, wire] = r.key();
+    const [field, wire] = r.key(false)!;
     if (field === 1 && wire === WIRE_LEN) {
       const n = r.length();
       try {
@@ -115,7 +150,7 @@ function decodeMetric(r: Reader): MetricSpan {
       pointStarts.push(r.pos);
       pointEnds.push(r.pos + n);
       r.pos += n;
-    } else r.skip(wire);
+    } else r.skip(wire, field);
   }
   return { name, pointStarts, pointEnds };
 }
@@ -128,14 +163,14 @@ function decodePoint(buf: Uint8Array, start: number, end: number, out: Float64Ar
   let timestamp = 0;
   let value = 0;
   while (r.pos < r.end) {
-    const [field, wire] = r.key();
+    const [field, wire] = r.key(false)!;
     if (field === 1 && wire === WIRE_VARINT) timestamp = r.varint32();
     else if (field === 2 && wire === WIRE_FIXED64) {
       if (r.end - r.pos < 8) r.fail('truncated double');
       for (let i = 0; i < 8; i++) scratch.setUint8(i, buf[r.pos + i]);
       value = scratch.getFloat64(0, true);
       r.pos += 8;
-    } else r.skip(wire);
+    } else r.skip(wire, field);
   }
   out[0] = timestamp;
   out[1] = value;
@@ -152,12 +187,14 @@ export function decodeProtobufPayload(data: Uint8Array, acceptor: PointAcceptor,
   const r = new Reader(data, 0, data.length);
   const metrics: MetricSpan[] = [];
   while (r.pos < r.end) {
-    const [field, wire] = r.key();
+    const tag = r.key(true);
+    if (tag === undefined) break;
+    const [field, wire] = tag;
     if (field === 1 && wire === WIRE_LEN) {
       const n = r.length();
       metrics.push(decodeMetric(new Reader(data, r.pos, r.pos + n)));
       r.pos += n;
-    } else r.skip(wire);
+    } else r.skip(wire, field);
   }
   const points = new Float64Array(2);
   // Validate every point before accepting any, as Payload.FromString does.

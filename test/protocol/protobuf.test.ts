@@ -40,6 +40,16 @@ describe('carbon.proto Payload codec', () => {
     expect(decode(withValue)).toEqual([['m', 1, 1]]);
   });
 
+  it('follows the C++ parser: a zero or end-group tag ends the top level, groups are skipped, length varints count', () => {
+    const metric = encodeProtobufPayload(['m'], [1], [2]);
+    expect(decode(Buffer.concat([metric, Buffer.from([0x00, 0xff, 0xff])]))).toEqual([['m', 1, 2]]);
+    expect(decode(Buffer.concat([metric, Buffer.from([0x0c, 0xff])]))).toEqual([['m', 1, 2]]);
+    expect(decode(Buffer.concat([Buffer.from([0x1b, 0x0a, 0x00, 0x1c]), metric]))).toEqual([['m', 1, 2]]);
+    expect(() => decode(Buffer.from([0x1b, 0x0a, 0x00, 0x24]))).toThrow(ProtobufDecodeError);
+    expect(() => decode(Buffer.from([0x0a, 0x01, 0x00]))).toThrow(ProtobufDecodeError);
+    expect(decode(Buffer.concat([Buffer.from([0x42, 0x82, 0x00, 0x0a, 0x00]), metric]))).toEqual([['m', 1, 2]]);
+  });
+
   it('rejects truncated data, bad wire types and invalid UTF-8 names, delivering nothing', () => {
     const good = encodeProtobufPayload(['name', 'other'], [1, 2], [3, 4]);
     const firstMetricEnd = 2 + good[1];
