@@ -91,14 +91,15 @@ PAYLOADS = [
 ]
 
 
-def run_receiver(data):
+def run_receiver(data, receiver_class=MetricPickleReceiver):
+    """Feeds one frame to a carbon receiver's stringReceived (pickle by default; protobuf works too)."""
     logs, points = [], []
     log.listener = logs.append
     show = lambda x: x if math.isfinite(x) else repr(x)
     handler = lambda m, dp: points.append([m, show(dp[0]), show(dp[1])])
     events.metricReceived.addHandler(handler)
     try:
-        r = MetricPickleReceiver()
+        r = receiver_class()
         r.unpickler = SafeUnpickler
         r.peerName = 'peer'
         dropped = False

@@ -4,38 +4,24 @@ import { MetricBatch } from '../../src/pipeline/batch.js';
 import { ProtobufDecodeError } from '../../src/protocol/errors.js';
 import { decodeProtobufPayload, encodeProtobufPayload } from '../../src/protocol/protobuf.js';
 import { AcceptPath } from '../../src/receivers/accept-path.js';
-import { PYTHON, runPython } from '../protocol/helpers/python-oracle.js';
+import { PY_PICKLE_HELPERS, PYTHON, runPython } from '../protocol/helpers/python-oracle.js';
 
 /** carbon's protobuf receiver needs python3-protobuf; without it carbon has no protobuf listener to compare with. */
 const hasProtobuf = spawnSync(PYTHON, ['-c', 'import google.protobuf, carbon.protobuf']).status === 0;
 
 interface Observed {
-  points: [string, number, number | string][];
+  points: [string, number | string, number | string][];
   invalid: boolean;
   dropped: boolean;
 }
 
-const HARNESS = `
-import json, math, random
-from carbon import events, log, state
+const HARNESS = `${PY_PICKLE_HELPERS}
+import math, random
 from carbon.protobuf import MetricProtobufReceiver
 from carbon.carbon_pb2 import Payload
-class _NoStats(object):
-    def increment(self, *a, **k): pass
-state.instrumentation = _NoStats()
-logs, points = [], []
-log.listener = logs.append
-events.metricReceived.addHandler(lambda m, dp: points.append([m, dp[0], dp[1] if math.isfinite(dp[1]) else repr(dp[1])]))
 def run(data):
-    del logs[:]; del points[:]
-    r = MetricProtobufReceiver()
-    r.peerName = 'peer'
-    dropped = False
-    try:
-        r.stringReceived(data)
-    except Exception:
-        dropped = True
-    return {"points": list(points), "invalid": any('invalid protobuf' in l for l in logs), "dropped": dropped}
+    r = run_receiver(data, MetricProtobufReceiver)
+    return {"points": r["points"], "invalid": any('invalid protobuf' in l for l in r["logs"]), "dropped": r["dropped"]}
 def payload(metrics):
     p = Payload()
     for name, pts in metrics:
