@@ -122,3 +122,24 @@ describe('DestinationSpill', () => {
     s.close();
   });
 });
+
+describe('DestinationSpill reading the segment being written', () => {
+  it('replays records as they are appended (no fsync per catch-up), and resumes after reopen', () => {
+    const d = tempDir('spill-');
+    dirs.push(d);
+    const { s } = newSpill(d.path, undefined, 1 << 20);
+    const got: number[] = [];
+    for (let round = 0; round < 10; round++) {
+      fill(s, round * 100, 100);
+      got.push(...drain(s));
+      expect(readdirSync(d.path).filter((f) => f.endsWith('.seg')).length).toBeLessThanOrEqual(1);
+    }
+    expect(got).toEqual(range(0, 1000));
+    fill(s, 1000, 200);
+    s.close();
+    const { s: again, report } = newSpill(d.path, undefined, 1 << 20);
+    expect(report.points).toBe(200);
+    expect(drain(again)).toEqual(range(1000, 200));
+    again.close();
+  });
+});

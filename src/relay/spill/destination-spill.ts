@@ -112,12 +112,18 @@ export class DestinationSpill {
     this.pendingBytes += rec.length;
     this.pendingPoints += end - start;
     this.points += end - start;
-    if (this.pendingBytes >= WRITE_BUFFER_BYTES) this.flush();
+    if (this.pendingBytes >= WRITE_BUFFER_BYTES) this.writePending();
     return true;
   }
 
-  /** Writes buffered records to the active segment, rolling to a new segment at segmentBytes. */
+  /** Writes buffered records to disk and records the replay position. */
   flush(): void {
+    this.writePending();
+    if (this.cursorDirty) this.writeCursor();
+  }
+
+  /** Writes buffered records to the active segment, rolling to a new segment at segmentBytes. */
+  private writePending(): void {
     let i = 0;
     const recs = this.pending;
     while (i < recs.length) {
@@ -146,7 +152,6 @@ export class DestinationSpill {
       if (seg.bytes >= this.segmentBytes || i < recs.length) this.closeWriteSegment();
     }
     this.pending = [];
-    if (this.cursorDirty) this.writeCursor();
   }
 
   get hasRecords(): boolean {
@@ -164,6 +169,12 @@ export class DestinationSpill {
       }
       const seg = this.readSeg!;
       if (this.readPos >= seg.bytes) {
+        if (seg === this.writeSeg) {
+          // Caught up with the segment being written: write out what is buffered, or wait for more.
+          if (this.pendingBytes === 0) return 0;
+          this.writePending();
+          continue;
+        }
         this.finishReadSegment();
         continue;
       }
@@ -182,6 +193,7 @@ export class DestinationSpill {
         this.points -= Math.max(0, seg.points);
         seg.points = 0;
         chunk.reset();
+        if (seg === this.writeSeg) this.closeWriteSegment();
         this.finishReadSegment();
         continue;
       }
@@ -199,7 +211,15 @@ export class DestinationSpill {
     this.points -= this.peekedPoints;
     this.peekedEnd = -1;
     this.cursorDirty = true;
-    if (this.readPos >= this.readSeg.bytes && this.readSeg !== this.writeSeg) this.finishReadSegment();
+    if (this.readPos < this.readSeg.bytes) return;
+    if (this.readSeg === this.writeSeg) {
+      if (this.pendingBytes > 0) return;
+      // Everything written has been replayed: drop the file rather than keep its bytes in the budget.
+      closeSync(this.writeFd);
+      this.writeFd = -1;
+      this.writeSeg = null;
+    }
+    this.finishReadSegment();
   }
 
   /** Flushes, fsyncs and closes every file; the cursor records where replay stopped. */
@@ -211,12 +231,14 @@ export class DestinationSpill {
     this.writeCursor();
   }
 
+  /**
+   * Moves the reader to the oldest segment. That may be the one still being written: the reader
+   * then reads what has been written to it (no fsync or roll needed) and never deletes it.
+   */
   private advanceReadSegment(): boolean {
-    // Only closed segments are read; when the reader has caught up, close the active one so it can be read too.
-    let next = this.segments.find((s) => s !== this.writeSeg);
-    if (!next && (this.writeSeg?.points ?? 0) + this.pendingPoints > 0) {
-      this.flush();
-      this.closeWriteSegment();
+    let next = this.segments[0];
+    if (!next && this.pendingBytes > 0) {
+      this.writePending();
       next = this.segments[0];
     }
     if (!next) return false;
