@@ -9,7 +9,9 @@ describe('length-prefixed frame reader', () => {
     for (const step of [1, 3, 4, 5, 1000, 65536, stream.length]) {
       const r = new FrameReader(100_000);
       const got: Buffer[] = [];
-      for (let i = 0; i < stream.length; i += step) expect(r.feed(stream.subarray(i, i + step), (f) => void got.push(Buffer.from(f)))).toBe(FRAMES_OK);
+      const statuses = new Set<number>();
+      for (let i = 0; i < stream.length; i += step) statuses.add(r.feed(stream.subarray(i, i + step), (f) => void got.push(Buffer.from(f))));
+      expect([...statuses]).toEqual([FRAMES_OK]);
       expect(got).toEqual(frames);
       expect(r.pendingBytes).toBe(0);
     }
