@@ -103,7 +103,7 @@ describe('name memo (CACHE_METRIC_NAMES_MAX / _TTL)', () => {
     now = 11;
     expect(m.get('a')).toBeUndefined();
   });
-  it('is unbounded when MAX is 0', () => {
+  it('keeps every name when MAX is 0 (up to a safety cap)', () => {
     const m = new NameMemo<number>(0, 5);
     for (let i = 0; i < 1000; i++) m.set(`n${i}`, i);
     expect(m.size).toBe(1000);

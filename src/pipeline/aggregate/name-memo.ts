@@ -1,8 +1,12 @@
 /**
- * carbon's per-rule name cache (CACHE_METRIC_NAMES_MAX / _TTL): an unbounded dict when MAX is 0,
- * an LRU of MAX entries when MAX > 0, and an LRU whose entries also expire after TTL seconds when
- * both are > 0 (cachetools TTLCache). Here one memo serves a whole rule set.
+ * carbon's per-rule name cache (CACHE_METRIC_NAMES_MAX / _TTL): a plain dict when MAX is 0, an LRU
+ * of MAX entries when MAX > 0, and an LRU whose entries also expire after TTL seconds when both are
+ * > 0 (cachetools TTLCache). Here one memo serves a whole rule set. carbon's dict grows without
+ * limit; this one is emptied when it reaches UNBOUNDED_SAFETY_CAP (a memo only saves work, so that
+ * changes no output), so a flood of one-off names cannot exhaust memory.
  */
+export const UNBOUNDED_SAFETY_CAP = 2_000_000;
+
 export class NameMemo<V> {
   private readonly entries = new Map<string, V>();
   private readonly expiries: Map<string, number> | null;
@@ -30,7 +34,9 @@ export class NameMemo<V> {
   }
 
   set(name: string, value: V): void {
-    if (this.maxEntries > 0) {
+    if (this.maxEntries <= 0) {
+      if (this.entries.size >= UNBOUNDED_SAFETY_CAP) this.entries.clear();
+    } else {
       this.entries.delete(name);
       if (this.entries.size >= this.maxEntries) {
         const oldest = this.entries.keys().next().value as string;
