@@ -3,7 +3,7 @@ import { getLogger } from '../../logging.js';
 import { MetricBatch, type BatchSink } from '../batch.js';
 import type { Clock } from './clock.js';
 import { LoopingCall } from './looping-call.js';
-import type { AggregationFunction } from './methods.js';
+import { AGGREGATION_METHODS, fromRunningState, needsAllValues, type AggregationMethodName, type RunningState } from './methods.js';
 import { pyFloatMod } from './python-float.js';
 
 const log = getLogger('aggregator');
@@ -32,22 +32,44 @@ export interface BufferSettings {
   latenessWindow: number;
 }
 
-/** One interval's values (carbon's IntervalBuffer), in a growable typed array. */
-class IntervalBuffer {
-  values = new Float64Array(4);
+/**
+ * One interval's values (carbon's IntervalBuffer). Percentile methods keep every value in a growable
+ * typed array; the others keep only running sum/min/max/count, which give the same results.
+ */
+class IntervalBuffer implements RunningState {
+  values: Float64Array | null;
   count = 0;
+  sum = 0;
+  min = 0;
+  max = 0;
   active = true;
   emitted = false;
 
-  constructor(readonly interval: number) {}
+  constructor(
+    readonly interval: number,
+    keepValues: boolean,
+  ) {
+    this.values = keepValues ? new Float64Array(4) : null;
+  }
 
   input(value: number): void {
-    if (this.count === this.values.length) {
-      const grown = new Float64Array(this.count * 2);
-      grown.set(this.values);
-      this.values = grown;
+    const values = this.values;
+    if (values !== null) {
+      if (this.count === values.length) {
+        const grown = new Float64Array(this.count * 2);
+        grown.set(values);
+        this.values = grown;
+      }
+      this.values![this.count] = value;
+    } else if (this.count === 0) {
+      this.min = value;
+      this.max = value;
+    } else {
+      if (value < this.min) this.min = value;
+      if (value > this.max) this.max = value;
     }
-    this.values[this.count++] = value;
+    this.sum += value;
+    this.count++;
     this.active = true;
   }
 }
@@ -62,7 +84,8 @@ export class MetricBuffer {
   private lastInterval: IntervalBuffer | null = null;
   private task: LoopingCall | null = null;
   private frequency = 0;
-  private aggregate: AggregationFunction | null = null;
+  private method: AggregationMethodName = 'sum';
+  private keepValues = false;
 
   constructor(
     readonly name: string,
@@ -73,9 +96,10 @@ export class MetricBuffer {
     return this.task !== null;
   }
 
-  configure(frequency: number, aggregate: AggregationFunction): void {
+  configure(frequency: number, method: AggregationMethodName): void {
     this.frequency = frequency;
-    this.aggregate = aggregate;
+    this.method = method;
+    this.keepValues = needsAllValues(method);
     const wbf = this.manager.settings.writeBackFrequency;
     this.task = new LoopingCall(this.manager.clock, () => this.compute());
     this.task.start(wbf !== null ? Math.min(wbf, frequency) : frequency);
@@ -98,7 +122,7 @@ export class MetricBuffer {
         stats.increment(AGGREGATOR_COUNTERS.pointsTooLate);
         return false;
       }
-      buf = new IntervalBuffer(interval);
+      buf = new IntervalBuffer(interval, this.keepValues);
       this.intervals.set(interval, buf);
     } else if (window > 0 && buf.emitted) {
       stats.increment(AGGREGATOR_COUNTERS.latePointsArrived);
@@ -126,7 +150,8 @@ export class MetricBuffer {
     }
     for (const buf of [...this.intervals.values()]) {
       if (buf.active) {
-        out.push(this.name, this.aggregate!(buf.values, buf.count), buf.interval);
+        const value = buf.values !== null ? AGGREGATION_METHODS[this.method](buf.values, buf.count) : fromRunningState(this.method, buf);
+        out.push(this.name, value, buf.interval);
         stats.increment(AGGREGATOR_COUNTERS.sent);
         if (window > 0 && buf.emitted) stats.increment(AGGREGATOR_COUNTERS.intervalsReEmitted);
         buf.active = false;

@@ -78,3 +78,37 @@ export const AGGREGATION_METHODS: Readonly<Record<AggregationMethodName, Aggrega
 export function isAggregationMethod(name: string): name is AggregationMethodName {
   return Object.prototype.hasOwnProperty.call(AGGREGATION_METHODS, name);
 }
+
+/**
+ * Methods computable from running state, so their intervals need not keep every value: the running
+ * sum adds in arrival order from 0 exactly as Python's sum() does, and running min/max keep the first
+ * value unless a later one compares strictly smaller/larger, as Python's min()/max() do. Results are
+ * therefore identical to the value-list forms above, including after late points re-emit an interval.
+ */
+export interface RunningState {
+  sum: number;
+  min: number;
+  max: number;
+  count: number;
+}
+
+export function needsAllValues(method: AggregationMethodName): boolean {
+  return method[0] === 'p';
+}
+
+export function fromRunningState(method: AggregationMethodName, s: RunningState): number {
+  switch (method) {
+    case 'sum':
+      return s.sum;
+    case 'avg':
+      return s.sum / s.count;
+    case 'min':
+      return s.min;
+    case 'max':
+      return s.max;
+    case 'count':
+      return s.count;
+    default:
+      throw new Error(`aggregation method ${method} needs every value`);
+  }
+}

@@ -231,7 +231,7 @@ export function createAggregatorStages(options: AggregatorStageOptions, sinks: A
         buf = buffers.getBuffer(plan.aggregateNames[r]);
         cached[r] = buf;
       }
-      if (!buf.configured) buf.configure(plan.rules[r].frequency, plan.rules[r].aggregate);
+      if (!buf.configured) buf.configure(plan.rules[r].frequency, plan.rules[r].method);
       buf.input(timestamp, value);
     }
   }
