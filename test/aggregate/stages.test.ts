@@ -141,6 +141,17 @@ describe('aggregator stage assembly', () => {
     expect(stats.get(FORWARD_ERRORS_COUNTER)).toBe(1);
   });
 
+  it('stops cleanly: no timer left behind, nothing emitted afterwards', () => {
+    const t = setup(RULES, {}, '[pre]\na = b\n');
+    t.stages.start();
+    t.send(['x.a.requests', 1000, 1], ['x.b.requests', 1000, 1]);
+    expect(t.clock.pendingCount()).toBe(3); // two rule-file polls and one buffer
+    t.stages.stop();
+    expect(t.clock.pendingCount()).toBe(0);
+    t.clock.advance(100);
+    expect(t.generated).toEqual([]);
+  });
+
   it('fails at startup when the rules file is missing, naming it', () => {
     expect(() => createAggregatorStages({ aggregationRulesFile: join(dir, 'nope.conf') }, { forward: () => {}, generated: () => {} })).toThrow(
       AggregatorConfigError,
