@@ -154,6 +154,9 @@ describe('relay destinations → Python carbon-cache', () => {
     expect(drained).toBe(true);
     await sleep(500);
     await manager.stop();
+    // carbon-cache's writer passes run a second apart and SIGTERM ends them without a last pass:
+    // give it time to write what it has received before stopping it.
+    await sleep(2500);
     for (const c of caches) await c.stop();
 
     // Where Python's ring puts each series, and what every node's Whisper files hold.
