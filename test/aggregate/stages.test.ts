@@ -6,7 +6,7 @@ import { stats } from '../../src/instrumentation/counters.js';
 import { MetricBatch } from '../../src/pipeline/batch.js';
 import { AGGREGATOR_COUNTERS } from '../../src/pipeline/aggregate/buffers.js';
 import { FakeClock } from '../../src/pipeline/aggregate/clock.js';
-import { AggregatorConfigError, createAggregatorStages, FORWARD_ERRORS_COUNTER, type AggregatorStageOptions } from '../../src/pipeline/aggregate/stages.js';
+import { AggregatorConfigError, createAggregatorStages, FORWARD_ERRORS_COUNTER, toExplanationSections, type AggregatorStageOptions } from '../../src/pipeline/aggregate/stages.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'carbon-ts-agg-stages-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -181,6 +181,15 @@ describe('aggregator stage assembly', () => {
     expect(e.aggregates.map((a) => [a.output, a.method, a.frequency, a.line])).toEqual([['x.all.requests', 'sum', 10, 1]]);
     expect(e.forwardedAs).toBe('x.a.POST');
     expect(t.stages.aggregateNames('unrelated')).toEqual(['unrelated']);
+    expect(toExplanationSections(e).map((x) => `${x.stage}: ${x.summary}`)).toEqual([
+      'rewrite:pre: ^y\\. = x. (line 2) → x.a.requests',
+      'aggregation: feeds x.all.requests (sum every 10 s, line 1)',
+      'rewrite:post: \\.requests$ = .POST (line 4) → x.a.POST',
+      'forward: raw point forwarded as x.a.POST',
+    ]);
+    expect(toExplanationSections(t.stages.explain('x.all.requests')).at(-1)!.summary).toBe(
+      'raw point not forwarded (its name is one of its own aggregates)',
+    );
   });
 });
 

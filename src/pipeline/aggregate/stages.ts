@@ -8,6 +8,9 @@ import { EMPTY_REWRITE_SET, RewriteRuleSet } from '../rewrite/rewrite-set.js';
 import { BufferManager, type MetricBuffer } from './buffers.js';
 import { systemClock, type Clock } from './clock.js';
 import { FileReloader } from './file-reloader.js';
+import { explainMetric, type AggregatorExplanation } from './explain.js';
+
+export { explainMetric, toExplanationSections, type AggregatorExplanation } from './explain.js';
 import { AggregationRuleSet, type AggregationPlan } from './rule-set.js';
 
 const log = getLogger('aggregator');
@@ -52,23 +55,6 @@ export interface AggregatorSinks {
   forward: BatchSink;
   /** Aggregates (carbon's generated points; they skip rewrite:post): to the router or the cache. */
   generated: BatchSink;
-}
-
-/** One name's path through the aggregator, for `carbon-ts route`. */
-export interface AggregatorExplanation {
-  metric: string;
-  /** Each `[pre]` rule that changed the name, with the name after it. */
-  rewritePre: { pattern: string; replacement: string; line: number; output: string }[];
-  /** The name the aggregate stage sees. */
-  aggregatorInput: string;
-  /** Rules that match it, in file order, with the aggregate each feeds. */
-  aggregates: { rule: string; line: number; regex: string; frequency: number; method: string; output: string }[];
-  /** Whether the raw point is passed on, and under which name (after `[post]`). */
-  forwarded: boolean;
-  rewritePost: { pattern: string; replacement: string; line: number; output: string }[];
-  forwardedAs: string | null;
-  /** Set when carbon would lose the point to an exception in the aggregate stage. */
-  error: string | null;
 }
 
 export interface AggregatorStages {
@@ -268,40 +254,4 @@ export function createAggregatorStages(options: AggregatorStageOptions, sinks: A
 export function aggregateNamesFor(rules: AggregationRuleSet, metric: string): string[] {
   const names = rules.plan(metric).aggregateNames;
   return names.length > 0 ? [...names] : [metric];
-}
-
-export function explainMetric(
-  metric: string,
-  pre: RewriteRuleSet,
-  rules: AggregationRuleSet,
-  post: RewriteRuleSet,
-  forwardAll = true,
-): AggregatorExplanation {
-  const rewriteSteps = (set: RewriteRuleSet, name: string) =>
-    set
-      .steps(name)
-      .slice(1)
-      .map((s) => ({ pattern: s.rule!.pattern, replacement: s.rule!.replacement, line: s.rule!.line, output: s.output }));
-  const preSteps = rewriteSteps(pre, metric);
-  const aggregatorInput = preSteps.at(-1)?.output ?? metric;
-  const plan = rules.plan(aggregatorInput);
-  const forwarded = forwardAll && plan.error === null && plan.nameIsNotAnAggregate;
-  const postSteps = forwarded ? rewriteSteps(post, aggregatorInput) : [];
-  return {
-    metric,
-    rewritePre: preSteps,
-    aggregatorInput,
-    aggregates: plan.rules.map((rule, i) => ({
-      rule: rule.toString(),
-      line: rule.definition.line ?? 0,
-      regex: rule.regexSource,
-      frequency: rule.frequency,
-      method: rule.method,
-      output: plan.aggregateNames[i],
-    })),
-    forwarded,
-    rewritePost: postSteps,
-    forwardedAs: forwarded ? (postSteps.at(-1)?.output ?? aggregatorInput) : null,
-    error: plan.error?.message ?? null,
-  };
 }
