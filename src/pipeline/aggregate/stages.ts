@@ -186,8 +186,12 @@ export function createAggregatorStages(options: AggregatorStageOptions, sinks: A
         continue;
       }
       if (!forwardAll || !plan.nameIsNotAnAggregate) continue;
-      if (matched === 0 && logMisses && missLimiter.allow('miss') >= 0) {
-        log.info(`Couldn't match metric ${name} with any aggregation rule. Passing on un-aggregated.`);
+      if (matched === 0 && logMisses) {
+        const suppressed = missLimiter.allow('miss');
+        if (suppressed >= 0) {
+          const more = suppressed > 0 ? ` (${suppressed} more unmatched points since the last such message)` : '';
+          log.info(`Couldn't match metric ${name} with any aggregation rule. Passing on un-aggregated.${more}`);
+        }
       }
       forwardBatch.push(currentPost.apply(name), values[i], timestamps[i]);
     }
