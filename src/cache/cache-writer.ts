@@ -116,6 +116,8 @@ export class CacheWriter {
   private idleUntil = 0;
   private flushing = false;
   private flushWaiters: (() => void)[] = [];
+  /** Holds the process open while a flush is pending (the worker itself is unref'd). */
+  private keepAlive: NodeJS.Timeout | null = null;
   private running = false;
   private updateSeconds = 0;
   private updateCount = 0;
@@ -209,6 +211,9 @@ export class CacheWriter {
       this.cache.setMinTimestampLag(0);
     }
     const done = new Promise<void>((resolve) => this.flushWaiters.push(resolve));
+    // Once the listeners are closed nothing else may keep Node's event loop alive, and it would exit
+    // with the flush unfinished: hold it open until everything is written.
+    this.keepAlive ??= setInterval(() => {}, 60_000);
     this.idleUntil = 0;
     this.pump();
     return done;
@@ -223,7 +228,10 @@ export class CacheWriter {
     const channel = this.channel;
     const closed = new Promise<void>((resolve) => (this.closeWaiter = resolve));
     channel.send({ type: 'close', id: this.nextId++ }, []);
-    await Promise.race([closed, new Promise((r) => setTimeout(r, 5000).unref())]);
+    // A ref'd timer: the worker is unref'd, and the close reply must be awaited even when nothing else runs.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([closed, new Promise((r) => (timer = setTimeout(r, 5000)))]);
+    clearTimeout(timer);
     this.channel = null;
     await channel.close();
   }
@@ -473,6 +481,8 @@ export class CacheWriter {
     if (this.inFlight > 0 || this.cache.queues > 0 || this.createQueue.size > 0 || this.readyCreates.size > 0) return;
     const waiters = this.flushWaiters;
     this.flushWaiters = [];
+    if (this.keepAlive) clearInterval(this.keepAlive);
+    this.keepAlive = null;
     for (const w of waiters) w();
   }
 }
