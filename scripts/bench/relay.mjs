@@ -119,7 +119,7 @@ const contenders = {
     // The daemon command first; if it is not wired yet (exits before listening), the same pieces assembled by hand.
     starts: [
       (dir, linePort, picklePort, sinkPorts, protocol) => {
-        const conf = carbonConf(dir, linePort, picklePort, sinkPorts, protocol, 1_000_000);
+        const conf = carbonConf(dir, linePort, picklePort, sinkPorts, protocol, Number(process.env.BENCH_TS_MAX_QUEUE ?? 1_000_000));
         return { proc: spawn(process.execPath, [join(root, 'dist/cli/main.js'), 'relay', '--config', conf], { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, CARBON_TS_LOG_LEVEL: 'warn' } }), how: 'node dist/cli/main.js relay --config' };
       },
       (dir, linePort, _picklePort, sinkPorts, protocol) => {

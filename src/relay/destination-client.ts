@@ -126,9 +126,15 @@ export class DestinationClient {
   enqueue(name: string, timestamp: number, value: number): void {
     const s = this.stats;
     s.attemptedRelays++;
-    const qs = this.queue.size;
+    let qs = this.queue.size;
     if (qs > s.relayMaxQueueLength) s.relayMaxQueueLength = qs;
     if (!this.connected) s.queuedUntilConnected++;
+    else if (qs >= this.opts.maxQueueSize && !this.blocked) {
+      // Carbon sends as soon as points are queued; this client sends once per event-loop turn, so a
+      // burst can fill the queue while the socket still takes data. Send now rather than spill.
+      this.flush();
+      qs = this.queue.size;
+    }
     if (qs < this.opts.maxQueueSize) {
       this.queue.push(name, timestamp, value);
     } else if (this.spill) {
