@@ -225,6 +225,17 @@ describe('late-data window (AGGREGATION_LATENESS_WINDOW)', () => {
     expect(t.generated).toEqual([]);
   });
 
+  it('does not count points for the current interval as late after a mid-interval emission', () => {
+    const t = setup(RULES, { latenessWindow: 60, writeBackFrequency: 3 });
+    t.send(['x.a', 1000, 1]);
+    t.clock.advance(3); // 1003: interval 1000 emitted while still current
+    t.send(['x.a', 1004, 1]);
+    t.clock.advance(3);
+    expect(t.generated).toHaveLength(2);
+    expect(stats.get(AGGREGATOR_COUNTERS.latePointsArrived)).toBe(0);
+    expect(stats.get(AGGREGATOR_COUNTERS.intervalsReEmitted)).toBe(0);
+  });
+
   it('keeps buffers across a rules reload, so the interval stays complete', () => {
     const t = setup(RULES, { latenessWindow: 60 });
     const f = join(dir, `f${fileNo - 1}.conf`);

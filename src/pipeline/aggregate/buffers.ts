@@ -13,6 +13,7 @@ export const AGGREGATOR_COUNTERS = {
   sent: 'aggregateDatapointsSent',
   allocatedBuffers: 'allocatedBuffers',
   bufferedDatapoints: 'bufferedDatapoints',
+  /** Points for an interval that had ended and been emitted (they trigger a complete re-emission). */
   latePointsArrived: 'aggregator.latePointsArrived',
   intervalsReEmitted: 'aggregator.intervalsReEmitted',
   pointsTooLate: 'aggregator.pointsTooLate',
@@ -44,6 +45,8 @@ class IntervalBuffer implements RunningState {
   max = 0;
   active = true;
   emitted = false;
+  /** A late point arrived since the last emission (lateness window only). */
+  lateSinceEmission = false;
 
   constructor(
     readonly interval: number,
@@ -124,8 +127,11 @@ export class MetricBuffer {
       }
       buf = new IntervalBuffer(interval, this.keepValues);
       this.intervals.set(interval, buf);
-    } else if (window > 0 && buf.emitted) {
+    } else if (window > 0 && buf.emitted && this.manager.clock.now() >= interval + this.frequency) {
+      // Late = for an interval that has ended and was already emitted (emissions while an interval
+      // is still current are carbon's normal partial updates, not lateness).
       stats.increment(AGGREGATOR_COUNTERS.latePointsArrived);
+      buf.lateSinceEmission = true;
     }
     buf.input(value);
     this.lastInterval = buf;
@@ -153,7 +159,8 @@ export class MetricBuffer {
         const value = buf.values !== null ? AGGREGATION_METHODS[this.method](buf.values, buf.count) : fromRunningState(this.method, buf);
         out.push(this.name, value, buf.interval);
         stats.increment(AGGREGATOR_COUNTERS.sent);
-        if (window > 0 && buf.emitted) stats.increment(AGGREGATOR_COUNTERS.intervalsReEmitted);
+        if (buf.lateSinceEmission) stats.increment(AGGREGATOR_COUNTERS.intervalsReEmitted);
+        buf.lateSinceEmission = false;
         buf.active = false;
         buf.emitted = true;
       }
