@@ -53,6 +53,8 @@ export class DestinationClient {
   private delayMs: number;
   private flushScheduled = false;
   private recent: SentFrame[] = [];
+  /** High-priority points (self-metrics), sent before the queue. */
+  private priority: PointChunk[] = [];
   private recentPoints = 0;
   private readonly slab = new FrameSlab();
   private replayTokens: number;
@@ -151,6 +153,19 @@ export class DestinationClient {
     if (this.connected && !this.blocked) this.scheduleFlush();
   }
 
+  /**
+   * Carbon's sendHighPriorityDatapoint, for the relay's own metrics: ahead of everything queued and
+   * accepted even when the queue is full, so an overwhelmed relay still reports why.
+   */
+  enqueueHighPriority(name: string, timestamp: number, value: number): void {
+    this.stats.attemptedRelays++;
+    if (!this.connected) this.stats.queuedUntilConnected++;
+    let last = this.priority[this.priority.length - 1];
+    if (!last || last.full) this.priority.push((last = this.pool.take()));
+    last.push(name, timestamp, value);
+    if (this.connected && !this.blocked) this.scheduleFlush();
+  }
+
   /** Periodic housekeeping (the manager calls it every ~100 ms): spill durability, stats, pacing. */
   tick(now: number): void {
     if (this.spillChunk && this.spillChunk.length > 0) this.writeSpillChunk();
@@ -185,7 +200,7 @@ export class DestinationClient {
     if (this.replayTimer) clearTimeout(this.replayTimer);
     this.reconnectTimer = this.replayTimer = null;
     const deadline = Date.now() + this.opts.stopFlushDeadlineMs;
-    while (this.connected && (!this.queue.isEmpty || (this.socket?.writableLength ?? 0) > 0) && Date.now() < deadline) {
+    while (this.connected && (!this.queue.isEmpty || this.priority.length > 0 || (this.socket?.writableLength ?? 0) > 0) && Date.now() < deadline) {
       if (!this.blocked) this.flush();
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -204,7 +219,7 @@ export class DestinationClient {
       sock.destroy();
     }
     this.connected = false;
-    unsent = unsent.concat(this.queue.drain());
+    unsent = unsent.concat(this.priority.splice(0), this.queue.drain());
     if (this.spillChunk) unsent.push(this.spillChunk);
     this.spillChunk = null;
     for (const c of unsent) {
@@ -316,7 +331,7 @@ export class DestinationClient {
           this.pool.give(c);
         }
       }
-      if (!chunk) chunk = this.queue.shift();
+      if (!chunk) chunk = this.priority.shift() ?? this.queue.shift();
       if (!chunk) break;
       const n = chunk.length;
       const ok = sock.write(this.encode(chunk, 0, n, this.skipped, this.slab));
@@ -348,7 +363,7 @@ export class DestinationClient {
     if (sock.writableLength === 0) this.slab.recycle();
     else this.slab.abandon();
     if (this.blocked) return;
-    if (!this.queue.isEmpty || (frames >= FRAMES_PER_TURN && this.spill?.hasRecords)) {
+    if (!this.queue.isEmpty || this.priority.length > 0 || (frames >= FRAMES_PER_TURN && this.spill?.hasRecords)) {
       this.scheduleFlush();
     } else if (this.spill?.hasRecords && !this.stopping && !this.replayTimer) {
       // Out of replay tokens: come back when the bucket holds a frame's worth.

@@ -97,6 +97,17 @@ export class DestinationManager {
     if (saturated && !this.saturatedNow) this.setSaturated(true);
   }
 
+  /** Like send(), for the relay's own metrics: queued ahead of other points, never dropped for a full queue. */
+  sendHighPriority(batch: MetricBatch, router: Router): void {
+    for (let i = 0; i < batch.length; i++) {
+      const name = batch.names[i]!;
+      const dests = router.getDestinations(name);
+      if (dests.length === 0) stats.increment('relayNoDestinationDrops');
+      for (const d of dests) this.clientFor(d).enqueueHighPriority(name, batch.timestamps[i]!, batch.values[i]!);
+    }
+    for (const c of this.byKey.values()) c.stats.publish();
+  }
+
   /** Queues one point for one destination (self-metrics and other generated points). */
   sendTo(destination: Destination, name: string, timestamp: number, value: number): void {
     this.clientFor(destination).enqueue(name, timestamp, value);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { stats } from '../../src/instrumentation/counters.js';
+import { MetricBatch } from '../../src/pipeline/batch.js';
 import { DestinationManager } from '../../src/relay/destination-manager.js';
 import type { DestinationOptions } from '../../src/relay/options.js';
 import { FakeSink } from './fake-sink.js';
@@ -89,6 +90,22 @@ describe('DestinationClient over TCP', () => {
     const resent = stats.get(`destinations.127_0_0_1:${s.port}:a.resentPoints`);
     expect(resent).toBeGreaterThan(0);
     expect(s.points.length - 50_000).toBeLessThanOrEqual(resent);
+  });
+
+  it('sends high-priority points (self-metrics) ahead of the queue, even when it is full', async () => {
+    const s = await sink('line');
+    await s.down();
+    const { m, router } = manager(s.port, { protocol: 'line', spillEnabled: false, maxQueueSize: 100 });
+    m.start();
+    m.send(numberedBatch(0, 150), router);
+    const own = new MetricBatch(2);
+    own.push('carbon.relays.x-a.metricsReceived', 1e6 + 1, 1_700_000_000);
+    own.push('carbon.relays.x-a.cpuUsage', 1e6 + 2, 1_700_000_000);
+    m.sendHighPriority(own, router);
+    await s.listen(s.port);
+    expect(await s.waitFor(102)).toBe(102);
+    expect(s.points.slice(0, 2).map((p) => p.value)).toEqual([1e6 + 1, 1e6 + 2]);
+    expect(s.points.slice(2).map((p) => p.value)).toEqual(range(0, 100));
   });
 
   it('drops at MAX_QUEUE_SIZE without a spill and counts fullQueueDrops and queuedUntilConnected', async () => {
