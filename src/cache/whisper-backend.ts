@@ -10,8 +10,21 @@ import type { ArchiveSpec, WriterWorkerOptions } from './writer-protocol.js';
  * are accepted but Node.js has neither flock(2) nor posix_fadvise (see WhisperStoreOptions).
  */
 export function createWhisperBackend(opts: WriterWorkerOptions): WhisperBackend {
+  const budget = openFileBudget();
+  // The worker's own least-recently-written order (a Map re-inserted on each write: O(1)), so files
+  // are closed here before the store reaches its limit and has to search for a victim itself.
+  const recent = new Map<string, true>();
+  const touch = (path: string): void => {
+    recent.delete(path);
+    recent.set(path, true);
+    if (recent.size >= budget) {
+      const oldest = recent.keys().next().value as string;
+      recent.delete(oldest);
+      store.close(oldest);
+    }
+  };
   const store = new WhisperStore({
-    maxOpenFiles: openFileBudget(),
+    maxOpenFiles: budget + 1,
     autoflush: opts.autoflush,
     lockWrites: opts.lockWrites,
     sparse: opts.sparseCreate,
@@ -20,6 +33,7 @@ export function createWhisperBackend(opts: WriterWorkerOptions): WhisperBackend 
   return {
     updateMany(path: string, timestamps: Float64Array, values: Float64Array, count: number): void {
       store.updateMany(path, timestamps, values, count);
+      touch(path);
     },
     create(path: string, archives: ArchiveSpec[], xFilesFactor: number | undefined, aggregationMethod: string | undefined): void {
       store.create(path, archives, xFilesFactor, aggregationMethod);
@@ -42,8 +56,14 @@ export function createWhisperBackend(opts: WriterWorkerOptions): WhisperBackend 
       const old = setAggregationMethod(path, method, null, { autoflush: opts.autoflush });
       return old;
     },
-    forget: (path) => store.invalidate(path),
-    close: () => store.closeAll(),
+    forget: (path) => {
+      recent.delete(path);
+      store.invalidate(path);
+    },
+    close: () => {
+      recent.clear();
+      store.closeAll();
+    },
   };
 }
 
