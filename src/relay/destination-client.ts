@@ -312,7 +312,8 @@ export class DestinationClient {
 
   private flush(): void {
     const sock = this.socket;
-    if (!sock || !this.connected || this.blocked) return;
+    // writableEnded: the peer closed its side and Node ended ours; wait for 'close' (and the resend).
+    if (!sock || !this.connected || this.blocked || sock.writableEnded) return;
     const now = Date.now();
     this.refillReplayTokens(now);
     const maxN = this.opts.maxDatapointsPerMessage;
