@@ -112,4 +112,30 @@ describe('writer worker → Whisper files read by python3-whisper', () => {
     expect(res['coarse.c'].archives).toEqual([[60, 10080]]);
     expect(res['fine.a'].mine.filter((v: unknown) => v !== null).length).toBeGreaterThan(0);
   });
+
+  it('renames an old non-hashed tagged file to its hashed name (TAG_HASH_FILENAMES), as carbon', async () => {
+    const dataDir = join(dir, 'data-rename');
+    const name = 'some.metric;tag1=value2;tag2=value.2';
+    const oldPath = join(dataDir, '_tagged/eff/aae/some_DOT_metric;tag1=value2;tag2=value_DOT_2.wsp');
+    const newPath = join(dataDir, '_tagged/eff/aae/effaae5b55950b150a7493d2f5430772ca2460bf7cccb4d9e523643df54c010f.wsp');
+    execFileSync('/usr/bin/python3', ['-c', `import os, whisper; os.makedirs(os.path.dirname(${JSON.stringify(oldPath)})); whisper.create(${JSON.stringify(oldPath)}, [(60, 100)], None, 'max')`]);
+    const cache = new MetricCache();
+    const counters = new Counters();
+    const writer = new CacheWriter({
+      cache,
+      counters,
+      whisper: { dataDir, tagHashFilenames: true, sparseCreate: false, fallocateCreate: false, lockWrites: false, autoflush: false, fadviseRandom: false },
+      matchSchema: () => undefined,
+      idleMs: 20,
+    });
+    const now = Math.floor(Date.now() / 1000);
+    cache.store(name, now, 42);
+    writer.start();
+    await writer.flush();
+    await writer.stop();
+    expect(existsSync(oldPath)).toBe(false);
+    expect(counters.get('creates')).toBe(0);
+    const out = execFileSync('/usr/bin/python3', ['-c', `import whisper, json; i = whisper.info(${JSON.stringify(newPath)}); f = whisper.fetch(${JSON.stringify(newPath)}, ${now - 120}, ${now + 1}); print(json.dumps([i['aggregationMethod'], [v for v in f[1] if v is not None]]))`]).toString();
+    expect(JSON.parse(out)).toEqual(['max', [42]]);
+  });
 });
