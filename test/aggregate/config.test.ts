@@ -109,3 +109,37 @@ describe('name memo (CACHE_METRIC_NAMES_MAX / _TTL)', () => {
     expect(m.size).toBe(1000);
   });
 });
+
+describe('prefilter never changes a decision (random rules and names)', () => {
+  it('matches brute force over every rule', () => {
+    let s = 99;
+    const rand = () => (s = (s * 48271) % 2147483647) / 2147483647;
+    const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
+    const segments = ['a', 'b', 'ab', '*', 'a*', '*b', '<f>', 'x<f>y', '<<g>>', 'a?b', '[ab]', '\\d', '(a|b)', 'a+', 'b{2}', 'a\\', '1'];
+    const rules: AggregationRule[] = [];
+    for (let i = 0; i < 300; i++) {
+      const parts = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => pick(segments));
+      const input = parts.join('.');
+      const usesF = parts.some((p) => p.includes('<f>'));
+      const usesG = parts.some((p) => p.includes('<<g>>'));
+      if (parts.filter((p) => p.includes('<f>')).length > 1 || parts.filter((p) => p.includes('<<g>>')).length > 1) continue;
+      const output = ['out', usesF ? '<f>' : 'x', usesG ? '<g>' : 'y'].join('.');
+      try {
+        rules.push(new AggregationRule({ outputPattern: output, frequency: 10, method: 'sum', inputPattern: input }, rules.length));
+      } catch {
+        /* a pattern Python would also refuse */
+      }
+    }
+    expect(rules.length).toBeGreaterThan(200);
+    const set = new AggregationRuleSet(rules);
+    const alphabet = ['a', 'b', '1', '.', 'x', 'y', 'ab', 'bb', '\\'];
+    let matched = 0;
+    for (let i = 0; i < 3000; i++) {
+      const name = Array.from({ length: 1 + Math.floor(rand() * 8) }, () => pick(alphabet)).join('');
+      const brute = rules.map((r) => r.aggregateNameFor(name)).filter((n) => n !== null);
+      expect(set.plan(name).aggregateNames, name).toEqual(brute);
+      if (brute.length > 0) matched++;
+    }
+    expect(matched).toBeGreaterThan(300);
+  });
+});
