@@ -115,6 +115,7 @@ export class CacheWriter {
   private timerAt = 0;
   private idleUntil = 0;
   private flushing = false;
+  private shutdownRatesApplied = false;
   private flushWaiters: (() => void)[] = [];
   /** Holds the process open while a flush is pending (the worker itself is unref'd). */
   private keepAlive: NodeJS.Timeout | null = null;
@@ -199,8 +200,8 @@ export class CacheWriter {
   flush(): Promise<void> {
     if (!this.running) this.start();
     const shut = this.opts.maxUpdatesPerSecondOnShutdown;
-    if (!this.flushing) {
-      this.flushing = true;
+    if (!this.shutdownRatesApplied) {
+      this.shutdownRatesApplied = true;
       if (shut !== undefined && Number.isFinite(shut)) {
         this.updateBucket?.setCapacityAndFillRate(shut, shut);
         this.createBucket?.setCapacityAndFillRate(shut, shut);
@@ -210,6 +211,7 @@ export class CacheWriter {
       }
       this.cache.setMinTimestampLag(0);
     }
+    this.flushing = true;
     const done = new Promise<void>((resolve) => this.flushWaiters.push(resolve));
     // Once the listeners are closed nothing else may keep Node's event loop alive, and it would exit
     // with the flush unfinished: hold it open until everything is written.
@@ -282,6 +284,8 @@ export class CacheWriter {
       this.timer = null;
       this.pump();
     }, Math.max(0, delayMs));
+    // The daemon's listeners (or a flush's keep-alive) hold the process open, not the writer's polling.
+    this.timer.unref();
   }
 
   /** Sends work to the worker while there is room in flight, tokens, and something to write. */
@@ -483,6 +487,10 @@ export class CacheWriter {
     this.flushWaiters = [];
     if (this.keepAlive) clearInterval(this.keepAlive);
     this.keepAlive = null;
+    // Back to the normal cadence (the shutdown rates stay, as in carbon): points stored after the
+    // flush are written by the usual polling, or by the next flush().
+    this.flushing = false;
+    this.schedule(this.opts.idleMs ?? 1000);
     for (const w of waiters) w();
   }
 }

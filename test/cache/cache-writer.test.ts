@@ -77,6 +77,19 @@ describe('CacheWriter', () => {
     expect(backend.files.get('/data/late/m.wsp')?.points.get(100)).toBe(1);
   });
 
+  it('goes back to polling after a flush', async () => {
+    const { cache, backend, writer } = setup();
+    cache.store('a', 1, 1);
+    writer.start();
+    await writer.flush();
+    cache.store('b', 1, 2);
+    for (let i = 0; i < 100 && !backend.files.has('/data/b.wsp'); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(backend.files.get('/data/b.wsp')?.points.get(1)).toBe(2);
+    cache.store('c', 1, 3);
+    await writer.flush();
+    expect(backend.files.get('/data/c.wsp')?.points.get(1)).toBe(3);
+  });
+
   it('keeps new series waiting for create tokens instead of dropping them', async () => {
     const { cache, backend, counters, writer } = setup({ maxCreatesPerMinute: 2, maxUpdatesPerSecondOnShutdown: 1000 });
     for (let i = 0; i < 5; i++) cache.store(`new.m${i}`, 100, i);
