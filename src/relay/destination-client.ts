@@ -269,7 +269,8 @@ export class DestinationClient {
     this.socket = null;
     this.connected = false;
     this.blocked = false;
-    if (wasConnected && !this.stopping && this.opts.resendWindowMs > 0) {
+    // (stop() clears the recent frames before closing the connection itself, so this is the peer's doing.)
+    if (wasConnected && this.opts.resendWindowMs > 0) {
       // The peer went away. Whether it reset the connection (unread bytes) or closed it cleanly, it
       // may not have kept the last frames: Python carbon-cache, stopped with SIGTERM, reads and
       // acknowledges points and then exits without writing those received in its last second.
