@@ -10,6 +10,7 @@ import type { PidFile } from './daemon/pidfile.js';
 import { stats } from './instrumentation/counters.js';
 import { metricKindFor, SelfMetrics } from './instrumentation/self-metrics.js';
 import { configureLogging, flushLogs, getLogger } from './logging.js';
+import { createAggregateNameResolver } from './pipeline/aggregate/name-resolver.js';
 import { createAggregatorStages, type AggregatorStages } from './pipeline/aggregate/stages.js';
 import type { BatchSink, MetricBatch } from './pipeline/batch.js';
 import { createRouter } from './pipeline/route/create-router.js';
@@ -245,7 +246,7 @@ export async function startDaemon(settings: Settings, options: { ephemeralPorts?
     aggregator = createAggregatorStages(
       {
         aggregationRulesFile: s.aggregationRulesPath,
-        rewriteRulesFile: existsSync(s.rewriteRulesPath) ? s.rewriteRulesPath : undefined,
+        rewriteRulesFile: s.rewriteRulesPath, // carbon keeps checking for it, so it may appear later
         forwardAll: s.FORWARD_ALL,
         logAggregatorMisses: s.LOG_AGGREGATOR_MISSES,
         maxAggregationIntervals: s.MAX_AGGREGATION_INTERVALS,
@@ -374,8 +375,10 @@ function aggregatedMethod(method: string): boolean {
 
 /** For aggregated-* relay methods: the aggregate names a metric feeds, from aggregation-rules.conf. */
 function aggregateNamesFromRules(s: Settings): (metric: string) => string[] {
-  const stages = createAggregatorStages({ aggregationRulesFile: s.aggregationRulesPath }, { forward: () => {}, generated: () => {} });
-  return (metric) => stages.aggregateNames(metric);
+  // carbon re-reads aggregation-rules.conf for these routers too, and a missing file means no rules.
+  const resolver = createAggregateNameResolver(s.aggregationRulesPath);
+  resolver.start();
+  return resolver.aggregateNames;
 }
 
 /**
