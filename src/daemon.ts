@@ -136,6 +136,8 @@ export async function startDaemon(settings: Settings, options: { ephemeralPorts?
   let aggregator: AggregatorStages | null = null;
   /** The daemon's last stage: `write` (into the cache) or `relay` (to destinations). */
   let sink: BatchSink;
+  /** Where self-metrics go on relays and aggregators: ahead of every queue, as carbon sends them. */
+  let selfMetricsSink: BatchSink | null = null;
   const samplers: Array<() => void> = [];
 
   if (isCache) {
@@ -228,6 +230,7 @@ export async function startDaemon(settings: Settings, options: { ephemeralPorts?
       { onSaturated: pause, onHasRoom: resume },
     );
     const d = destinations;
+    selfMetricsSink = (batch) => d.sendHighPriority(batch, router);
     if (s.TAG_RELAY_NORMALIZED) {
       // carbon routes and sends the normalised name (the batch is ours for the duration of the call).
       sink = (batch) => {
@@ -279,7 +282,7 @@ export async function startDaemon(settings: Settings, options: { ephemeralPorts?
     ? (batch: MetricBatch) => {
         for (let i = 0; i < batch.length; i++) c.store(batch.names[i]!, batch.timestamps[i]!, batch.values[i]!);
       }
-    : generated;
+    : (selfMetricsSink ?? generated);
   const selfMetrics = new SelfMetrics({
     prefix: s.CARBON_METRIC_PREFIX,
     kind: metricKindFor(program),
