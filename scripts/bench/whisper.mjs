@@ -2,7 +2,8 @@
 // Benchmark: update_many on schema 10s:1d,1m:30d,10m:5y across many files,
 // 1 and 10 points per call — carbon-ts's WhisperStore against python3-whisper's
 // update_many in the same run, on the same workload (files created sparse,
-// explicit `now`). Run after a build: node scripts/bench/whisper.mjs [--files N] [--rounds R]
+// explicit `now`, one untimed warm-up pass each). Run after a build:
+//   node scripts/bench/whisper.mjs [--files N] [--rounds R] [--max-open N] [--skip-python]
 //
 // Prints calls/s, points/s, CPU seconds per million points and the ratio
 // carbon-ts / Python for each case, and checks that both wrote identical bytes.
@@ -52,11 +53,14 @@ function batchesFor(rounds, perCall) {
 function runOurs(dir, rounds, perCall, now, maxOpenFiles) {
   const paths = Array.from({ length: FILES }, (_, i) => path.join(dir, `m${String(i).padStart(5, '0')}.wsp`));
   for (const p of paths) create(p, SCHEMA.map(parseRetentionDef), 0.5, 'average', true);
-  const { ts, vs } = batchesFor(rounds, perCall);
+  const { ts, vs } = batchesFor(rounds + 1, perCall);
   const store = new WhisperStore({ maxOpenFiles });
+  // Warm-up pass, not timed: opens the files (a long-running writer keeps them open) and
+  // brings pages into the cache, as the Python side's warm-up pass does.
+  for (const p of paths) store.updateMany(p, ts[0], vs[0], perCall, now);
   const cpu0 = process.cpuUsage();
   const wall0 = process.hrtime.bigint();
-  for (let r = 0; r < rounds; r++) {
+  for (let r = 1; r <= rounds; r++) {
     const t = ts[r];
     const v = vs[r];
     for (const p of paths) store.updateMany(p, t, v, perCall, now);
@@ -102,8 +106,8 @@ console.log(
 );
 try {
   for (const perCall of [1, 10]) {
-    const rounds = Number(args.rounds || (perCall === 1 ? 20 : 6));
-    const now = T0 + rounds * perCall * 10 + 60;
+    const rounds = Number(args.rounds || (perCall === 1 ? 40 : 20));
+    const now = T0 + (rounds + 1) * perCall * 10 + 60;
     const maxOpenFiles = Number(args['max-open'] || FILES + 16);
     const oursDir = path.join(tmpRoot, `ts-${perCall}`);
     const pyDir = path.join(tmpRoot, `py-${perCall}`);

@@ -38,12 +38,13 @@ export function archiveFetch(file: WhisperFile, archive: ArchiveInfo, fromTime: 
   file.readExactly(buf, 0, headBytes, fromOffset);
   if (headBytes < bytes) file.readExactly(buf, headBytes, bytes - headBytes, archive.offset);
 
+  const view = fetchScratch.view;
   const points = bytes / POINT_SIZE;
   const values = new Array<number | null>(points);
   let expected = fromInterval;
   for (let k = 0; k < points; k++, expected += step) {
     const p = k * POINT_SIZE;
-    values[k] = buf.readUInt32BE(p) === expected ? buf.readDoubleBE(p + 4) : null;
+    values[k] = view.getUint32(p) === expected ? view.getFloat64(p + 4) : null;
   }
   return { timeInfo: [fromInterval, untilInterval, step], values };
 }

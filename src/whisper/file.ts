@@ -36,6 +36,7 @@ export class WhisperFile {
    * so a block always equals the file as long as only this process writes it.
    */
   private readonly blocks: (Buffer | null)[];
+  private readonly blockViews: (DataView | null)[];
   private readonly blockFirst: Float64Array;
   private readonly blockSlots: Float64Array;
 
@@ -50,6 +51,7 @@ export class WhisperFile {
     this.dev = stat.dev;
     this.bases = new Float64Array(info.archives.length).fill(Number.NaN);
     this.blocks = new Array<Buffer | null>(info.archives.length).fill(null);
+    this.blockViews = new Array<DataView | null>(info.archives.length).fill(null);
     this.blockFirst = new Float64Array(info.archives.length);
     this.blockSlots = new Float64Array(info.archives.length);
   }
@@ -109,12 +111,12 @@ export class WhisperFile {
    * BLOCK_SLOTS slots starting at `firstSlot` is read. A range that wraps past
    * the archive end is read into `scratch` with two preads and not cached.
    */
-  slotView(archiveIndex: number, firstSlot: number, slots: number, scratch: ScratchBuffer): { buf: Buffer; at: number } {
+  slotView(archiveIndex: number, firstSlot: number, slots: number, scratch: ScratchBuffer): SlotView {
     const archive = this.info.archives[archiveIndex];
     const cached = this.blocks[archiveIndex];
     const cachedFirst = this.blockFirst[archiveIndex];
     if (cached !== null && firstSlot >= cachedFirst && firstSlot + slots <= cachedFirst + this.blockSlots[archiveIndex]) {
-      VIEW.buf = cached;
+      VIEW.view = this.blockViews[archiveIndex]!;
       VIEW.at = (firstSlot - cachedFirst) * POINT_SIZE;
       return VIEW;
     }
@@ -123,21 +125,22 @@ export class WhisperFile {
       const headSlots = archive.points - firstSlot;
       this.readExactly(buf, 0, headSlots * POINT_SIZE, archive.offset + firstSlot * POINT_SIZE);
       this.readExactly(buf, headSlots * POINT_SIZE, (slots - headSlots) * POINT_SIZE, archive.offset);
-      VIEW.buf = buf;
+      VIEW.view = scratch.view;
       VIEW.at = 0;
       return VIEW;
     }
     const blockSlots = Math.min(archive.points - firstSlot, Math.max(slots, BLOCK_SLOTS));
     let block = cached;
     if (block === null || block.length < blockSlots * POINT_SIZE) {
-      block = Buffer.allocUnsafe(Math.max(blockSlots, BLOCK_SLOTS) * POINT_SIZE);
+      block = Buffer.alloc(Math.max(blockSlots, BLOCK_SLOTS) * POINT_SIZE);
       this.blocks[archiveIndex] = block;
+      this.blockViews[archiveIndex] = viewOf(block);
     }
     this.blockSlots[archiveIndex] = 0; // invalid while being filled
     this.readExactly(block, 0, blockSlots * POINT_SIZE, archive.offset + firstSlot * POINT_SIZE);
     this.blockFirst[archiveIndex] = firstSlot;
     this.blockSlots[archiveIndex] = blockSlots;
-    VIEW.buf = block;
+    VIEW.view = this.blockViews[archiveIndex]!;
     VIEW.at = 0;
     return VIEW;
   }
@@ -204,14 +207,30 @@ const BASE_BUFFER = Buffer.alloc(4);
 /** Slots read per block miss: a pread costs about the same for 12 bytes or 3 KiB. */
 const BLOCK_SLOTS = 256;
 
-/** Reused result of slotView (callers use it before the next call). */
-const VIEW: { buf: Buffer; at: number } = { buf: BASE_BUFFER, at: 0 };
+/** Where slotView put the slots: `view` at byte `at`. */
+export interface SlotView {
+  view: DataView;
+  at: number;
+}
 
-/** A reusable byte buffer that grows to the largest size asked for. */
+/** Reused result of slotView (callers use it before the next call). */
+const VIEW: SlotView = { view: viewOf(BASE_BUFFER), at: 0 };
+
+/** A DataView over exactly the bytes of `buf` (V8 inlines DataView access; Buffer's read/write methods are slower). */
+export function viewOf(buf: Buffer): DataView {
+  return new DataView(buf.buffer, buf.byteOffset, buf.length);
+}
+
+/** A reusable byte buffer that grows to the largest size asked for, with a DataView over it. */
 export class ScratchBuffer {
-  private buf = Buffer.allocUnsafe(4096);
+  private buf = Buffer.alloc(4096);
+  /** DataView over the buffer returned by the last get(). */
+  view = viewOf(this.buf);
   get(size: number): Buffer {
-    if (this.buf.length < size) this.buf = Buffer.allocUnsafe(Math.max(size, this.buf.length * 2));
+    if (this.buf.length < size) {
+      this.buf = Buffer.alloc(Math.max(size, this.buf.length * 2));
+      this.view = viewOf(this.buf);
+    }
     return this.buf;
   }
 }

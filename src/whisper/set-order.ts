@@ -11,6 +11,7 @@
 const LINEAR_PROBES = 9;
 const PERTURB_SHIFT_DIVISOR = 32; // perturb >>= 5
 const MIN_SIZE = 8;
+const SMALL_TABLE = new Float64Array(MIN_SIZE);
 
 function insertClean(table: Float64Array, size: number, v: number): void {
   let perturb = v;
@@ -43,7 +44,7 @@ export function cpythonSetOrder(values: ArrayLike<number>, count = values.length
   for (let n = 1; n < count && allSame; n++) allSame = values[n] === values[0];
   if (allSame) return [values[0]];
   let size = MIN_SIZE;
-  let table = new Float64Array(size).fill(Number.NaN);
+  let table = SMALL_TABLE.fill(Number.NaN); // reused until the set outgrows 8 slots
   let used = 0;
   for (let n = 0; n < count; n++) {
     const v = values[n];

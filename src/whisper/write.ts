@@ -18,6 +18,7 @@ let chronoTs = new Float64Array(64);
 let chronoVal = new Float64Array(64);
 let sortIndex = new Uint32Array(64);
 let lowerIntervals = new Float64Array(64);
+let alignedScratch = new Float64Array(64);
 // Per-call bookkeeping kept in reused typed arrays (no garbage per call on the hot path).
 let runInfo = new Float64Array(3 * 16); // per run: start interval, byte start, byte length
 let pending = new Float64Array(3 * 16); // per lower write: offset, interval, value
@@ -76,6 +77,13 @@ export function updateManyPoints(
 function sortNewestFirst(timestamps: ArrayLike<number>, count: number): Uint32Array {
   if (sortIndex.length < count) sortIndex = new Uint32Array(Math.max(count, sortIndex.length * 2));
   const order = sortIndex;
+  // Usual input is already chronological without repeats: newest first is then just reversed.
+  let increasing = true;
+  for (let i = 1; i < count && increasing; i++) increasing = timestamps[i] > timestamps[i - 1];
+  if (increasing) {
+    for (let i = 0; i < count; i++) order[i] = count - 1 - i;
+    return order;
+  }
   if (count <= 32) {
     for (let i = 0; i < count; i++) {
       const t = timestamps[i];
@@ -134,6 +142,7 @@ export function archiveUpdateMany(
   const archive = file.info.archives[archiveIndex];
   const step = archive.secondsPerPoint;
   const packed = packScratch.get(count * POINT_SIZE);
+  const packedView = packScratch.view;
   // Runs of consecutive intervals, as (start interval, byte start, byte length) triples.
   if (runInfo.length < 3 * count) runInfo = new Float64Array(3 * Math.max(count, runInfo.length));
   const runs = runInfo;
@@ -141,10 +150,13 @@ export function archiveUpdateMany(
   let previousInterval: number | null = null;
   let written = 0;
   let runByteStart = 0;
+  if (alignedScratch.length < count) alignedScratch = new Float64Array(Math.max(count, alignedScratch.length * 2));
+  const aligned = alignedScratch;
+  for (let i = 0; i < count; i++) aligned[i] = alignDown(timestamps[i], step);
   for (let i = 0; i < count; i++) {
-    const interval = alignDown(timestamps[i], step);
+    const interval = aligned[i];
     // Of several points in one interval only the last (chronologically) is kept.
-    if (i + 1 < count && interval === alignDown(timestamps[i + 1], step)) continue;
+    if (i + 1 < count && interval === aligned[i + 1]) continue;
     checkPackable(interval);
     // Python tests `not previousInterval`, so a previous interval of 0 also continues the run.
     if (!(previousInterval === null || previousInterval === 0 || interval === previousInterval + step)) {
@@ -155,8 +167,8 @@ export function archiveUpdateMany(
       runCount++;
       runByteStart = written;
     }
-    packed.writeUInt32BE(interval, written);
-    packed.writeDoubleBE(values[i], written + 4);
+    packedView.setUint32(written, interval);
+    packedView.setFloat64(written + 4, values[i]);
     written += POINT_SIZE;
     previousInterval = interval;
   }
@@ -194,7 +206,7 @@ export function archiveUpdateMany(
   for (let lowerIndex = 0; lowerIndex < archives.length; lowerIndex++) {
     const lower = archives[lowerIndex];
     if (!(lower.secondsPerPoint > step)) continue;
-    for (let i = 0; i < count; i++) lowerIntervals[i] = alignDown(alignDown(timestamps[i], step), lower.secondsPerPoint);
+    for (let i = 0; i < count; i++) lowerIntervals[i] = alignDown(aligned[i], lower.secondsPerPoint);
     const intervals = cpythonSetOrder(lowerIntervals, count);
     if (!propagateIntervals(file, higherIndex, lowerIndex, intervals)) return;
     higherIndex = lowerIndex;
@@ -220,8 +232,8 @@ export function updatePoint(file: WhisperFile, value: number, timestamp: number,
   const interval = alignDown(timestamp, archive.secondsPerPoint);
   checkPackable(interval);
   const packed = packScratch.get(POINT_SIZE);
-  packed.writeUInt32BE(interval, 0);
-  packed.writeDoubleBE(value, 4);
+  packScratch.view.setUint32(0, interval);
+  packScratch.view.setFloat64(4, value);
   const base = file.base(archiveIndex);
   file.writeAt(packed, 0, POINT_SIZE, base === 0 ? archive.offset : slotOffset(archive, base, interval));
   let higherIndex = archiveIndex;
@@ -255,7 +267,7 @@ function propagateIntervals(file: WhisperFile, higherIndex: number, lowerIndex: 
   const method = file.info.aggregationMethod;
 
   // Read the higher archive once for all intervals when they sit close together.
-  let shared: Buffer | null = null;
+  let shared: DataView | null = null;
   let sharedAt = 0;
   let sharedFrom = 0;
   if (higherBase !== 0 && L % H === 0 && windowSlots <= higher.points && intervals.length > 1) {
@@ -268,7 +280,7 @@ function propagateIntervals(file: WhisperFile, higherIndex: number, lowerIndex: 
     const spanSlots = (hi - lo) / H + windowSlots;
     if (Number.isInteger(spanSlots) && spanSlots <= higher.points && spanSlots <= Math.max(MAX_SHARED_READ_SLOTS, 4 * intervals.length * windowSlots)) {
       const view = file.slotView(higherIndex, slotIndex(higher, higherBase, lo), spanSlots, readScratch);
-      shared = view.buf;
+      shared = view.view;
       sharedAt = view.at;
       sharedFrom = lo;
     }
@@ -286,7 +298,7 @@ function propagateIntervals(file: WhisperFile, higherIndex: number, lowerIndex: 
   let propagated = false;
 
   for (const start of intervals) {
-    let buf: Buffer;
+    let buf: DataView;
     let at: number;
     let slots: number;
     if (shared !== null) {
@@ -297,15 +309,15 @@ function propagateIntervals(file: WhisperFile, higherIndex: number, lowerIndex: 
       const first = higherBase === 0 ? higher.offset : slotOffset(higher, higherBase, start);
       slots = windowReadSlots(higher, first, windowSlots);
       const view = file.slotView(higherIndex, (first - higher.offset) / POINT_SIZE, slots, readScratch);
-      buf = view.buf;
+      buf = view.view;
       at = view.at;
     }
     let knownCount = 0;
     let expected = start;
     for (let k = 0; k < slots; k++, expected += H) {
       const p = at + k * POINT_SIZE;
-      if (buf.readUInt32BE(p) === expected) {
-        const v = buf.readDoubleBE(p + 4);
+      if (buf.getUint32(p) === expected) {
+        const v = buf.getFloat64(p + 4);
         known[knownCount++] = v;
         neighbors[k] = v === 0 ? 0 : v;
       } else {
@@ -353,8 +365,8 @@ function windowReadSlots(higher: ArchiveInfo, first: number, windowSlots: number
 function flushLowerWrites(file: WhisperFile, writes: Float64Array, n: number): void {
   if (n === 1) {
     const buf = lowerScratch.get(POINT_SIZE);
-    buf.writeUInt32BE(writes[1], 0);
-    buf.writeDoubleBE(writes[2], 4);
+    lowerScratch.view.setUint32(0, writes[1]);
+    lowerScratch.view.setFloat64(4, writes[2]);
     file.writeAt(buf, 0, POINT_SIZE, writes[0]);
     return;
   }
@@ -371,8 +383,8 @@ function flushLowerWrites(file: WhisperFile, writes: Float64Array, n: number): v
   let runStart = 0;
   for (let i = 0; i < sorted.length; i++) {
     const idx = sorted[i];
-    buf.writeUInt32BE(writes[3 * idx + 1], i * POINT_SIZE);
-    buf.writeDoubleBE(writes[3 * idx + 2], i * POINT_SIZE + 4);
+    lowerScratch.view.setUint32(i * POINT_SIZE, writes[3 * idx + 1]);
+    lowerScratch.view.setFloat64(i * POINT_SIZE + 4, writes[3 * idx + 2]);
     const endsRun = i + 1 === sorted.length || writes[3 * sorted[i + 1]] !== writes[3 * idx] + POINT_SIZE;
     if (endsRun) {
       file.writeAt(buf, runStart * POINT_SIZE, (i + 1 - runStart) * POINT_SIZE, writes[3 * sorted[runStart]]);
