@@ -336,16 +336,27 @@ export async function startDaemon(settings: Settings, options: { ephemeralPorts?
   }
   selfMetrics.start();
 
+  // carbon's writer re-reads storage-schemas.conf and storage-aggregation.conf every 60 s; a file that fails
+  // to parse is logged and the previous schemas stay.
+  const reloadSchemas = (): void => {
+    if (!writer) return;
+    try {
+      const m = loadMatchers(s);
+      writer.reloadSchemas(m.schema, m.aggregation);
+    } catch (err) {
+      log.error(`Failed to reload storage schemas: ${(err as Error).message}`);
+    }
+  };
+  const schemaTimer = writer ? setInterval(reloadSchemas, 60_000) : null;
+  schemaTimer?.unref();
+
   let stopping: Promise<void> | null = null;
   return {
     settings: s,
     ports,
     reload() {
+      reloadSchemas();
       try {
-        if (writer) {
-          const m = loadMatchers(s);
-          writer.reloadSchemas(m.schema, m.aggregation);
-        }
         group.accept.setFilters(loadListFilters(s));
         aggregator?.reloadNow();
         log.info('reloaded storage schemas, storage aggregation, white/blacklists and rules');
@@ -355,6 +366,7 @@ export async function startDaemon(settings: Settings, options: { ephemeralPorts?
     },
     stop() {
       stopping ??= (async () => {
+        if (schemaTimer) clearInterval(schemaTimer);
         selfMetrics.stop();
         await group.close();
         await carbonlink?.stop();
