@@ -286,9 +286,12 @@ function propagateIntervals(file: WhisperFile, higherIndex: number, lowerIndex: 
     }
   }
 
-  if (knownScratch.length < windowSlots) {
-    knownScratch = new Float64Array(windowSlots);
-    neighborScratch = new Float64Array(windowSlots);
+  // A window is windowSlots slots, except that Python reads the whole archive when the
+  // window is empty or as large as it (windowReadSlots); size for the larger.
+  const maxSlots = Math.max(windowSlots, higher.points);
+  if (knownScratch.length < maxSlots) {
+    knownScratch = new Float64Array(maxSlots);
+    neighborScratch = new Float64Array(maxSlots);
   }
   const known = knownScratch;
   const neighbors = neighborScratch;

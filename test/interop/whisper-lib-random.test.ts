@@ -141,6 +141,33 @@ function generateSequence(seq: number): Op[] {
   return ops;
 }
 
+/** Fixed cases that random generation reaches only rarely. */
+function handcraftedSequences(): Op[][] {
+  const T = 1_700_000_000;
+  const one = hexf(1)!;
+  const run = (start: number, n: number, step: number): [number, string][] =>
+    Array.from({ length: n }, (_, i) => [start + i * step, hexf(i + 0.5)!]);
+  return [
+    // Future points longer than archive 0: the run wraps and spills into archive 1's first slots.
+    [
+      { op: 'create', path: 'a.wsp', archives: [[60, 5], [300, 10], [900, 10]], xff: 0, method: 'sum' },
+      { op: 'create', path: 'b.wsp', archives: [[60, 5], [300, 10], [900, 10]], xff: 0.5, method: 'max' },
+      { op: 'update_many', path: 'a.wsp', points: run(T + 60, 12, 60), now: T, viaStore: true },
+      { op: 'update_many', path: 'a.wsp', points: run(T + 2000, 9, 60), now: T + 100, viaStore: false },
+      { op: 'fetch', path: 'a.wsp', from: T - 3000, until: T + 100, now: T + 100 },
+      { op: 'update_many', path: 'b.wsp', points: run(T - 20, 40, 60), now: T + 500, viaStore: true },
+      { op: 'update_many', path: 'b.wsp', points: run(T + 1000, 40, 60), now: T + 500, viaStore: true },
+    ],
+    // Identical timestamps: the first in the batch wins, also across a batch that spans archives.
+    [
+      { op: 'create', path: 'a.wsp', archives: [[10, 30], [60, 30]], xff: 0.1, method: 'last' },
+      { op: 'create', path: 'b.wsp', archives: [[10, 30], [60, 30]], xff: 0.1, method: 'last' },
+      { op: 'update_many', path: 'a.wsp', points: [[T, one], [T, hexf(2)!], [T - 1000, one], [T - 1000, hexf(3)!], [T + 5, hexf(4)!]], now: T + 10, viaStore: true },
+      { op: 'fetch', path: 'a.wsp', from: T - 1800, until: T + 10, now: T + 10 },
+    ],
+  ];
+}
+
 function runOurs(dir: string, op: Op, store: whisper.WhisperStore): { result: unknown; written: string | null } {
   const p = (key: string): string => path.join(dir, op[key] as string);
   switch (op.op) {
@@ -208,7 +235,7 @@ describe.skipIf(!pythonAvailable)('whisper library vs python3-whisper on random 
   });
 
   it(`${SEQUENCES} sequences of ${OPS_PER_SEQUENCE} ops give identical results and bytes`, () => {
-    const sequences = Array.from({ length: SEQUENCES }, (_, i) => generateSequence(i));
+    const sequences = [...Array.from({ length: SEQUENCES }, (_, i) => generateSequence(i)), ...handcraftedSequences()];
     const pyOps: Op[] = [];
     sequences.forEach((ops, seq) => {
       for (const op of ops) {
