@@ -143,9 +143,14 @@ export class WhisperStore {
     });
   }
 
-  /** True if the file exists (no syscall when it is held open and checkReplaced is off). */
+  /**
+   * True if the file exists. A file held open and checked within
+   * recheckAfterMs (or with checkReplaced off) answers without a syscall:
+   * the writer asks before every write, and updateMany re-checks on schedule.
+   */
   exists(filePath: string): boolean {
-    if (!this.checkReplaced && this.open.has(filePath)) return true;
+    const entry = this.open.get(filePath);
+    if (entry !== undefined && (!this.checkReplaced || Date.now() - entry.checkedAt < this.recheckAfterMs)) return true;
     return fs.existsSync(filePath);
   }
 
@@ -166,9 +171,10 @@ export class WhisperStore {
     }
   }
 
-  /** The parsed header of an (opened) file. */
+  /** The parsed header of an (opened) file (a copy: the cached one stays intact). */
   info(filePath: string): WhisperInfo {
-    return this.acquire(filePath).info;
+    const header = this.acquire(filePath).info;
+    return { ...header, archives: header.archives.map((a) => ({ ...a })) };
   }
 
   /** Forget what is cached about `filePath` (call after changing the file by other means). */
