@@ -7,6 +7,13 @@ import { NO_BLOCK, POINTS_PER_BLOCK, PointArena } from './point-arena.js';
 import { type CacheView, createDrainStrategy, type DrainStrategy, type StrategyOptions } from './write-strategies.js';
 
 const log = getLogger('cache');
+
+const NIL_ID = -1;
+/** Row flags: the series is in the cache (else its row is idle); its points need a sort when popped. */
+const IN_CACHE = 1;
+const UNSORTED = 2;
+/** Idle rows are swept only beyond this many (and when they outnumber the cached series twice). */
+const IDLE_SWEEP_MIN = 100_000;
 const badInputLog = new RateLimiter();
 
 export interface MetricCacheOptions {
@@ -34,8 +41,13 @@ export interface MetricCacheOptions {
  * duplicate, full-cache and drain-order rules (spec carbon.md §6.1-6.3).
  *
  * Points live in a shared block arena (see PointArena); per-metric state is a row in typed arrays
- * indexed by a small integer id, so a cached series costs one Map entry, its name and ~40 bytes
+ * indexed by a small integer id, so a cached series costs one Map entry, its name and ~60 bytes
  * of rows (its first point included).
+ *
+ * A series keeps its id (and Map entry) after it is drained: the writer empties most series many
+ * times a minute and the same names come straight back, and deleting and re-adding Map entries
+ * costs several times a lookup. Which series are cached, in carbon's dict insertion order, is a
+ * doubly linked list through the rows; idle ids are swept when they outnumber the cached ones.
  */
 export class MetricCache implements CacheView {
   /** Total points held: carbon's `MetricCache.size`. */
@@ -45,7 +57,17 @@ export class MetricCache implements CacheView {
   /** carbon's state.cacheTooFull: set when a point was dropped, cleared below the low watermark. */
   tooFull = false;
 
+  /** name → row id, for cached series and for idle ones not swept yet. */
   private ids = new Map<string, number>();
+  private nameOf: string[] = [];
+  /** Cached series (carbon's dict entries), in insertion order: a list through prev/next rows. */
+  private cached = 0;
+  private first = NIL_ID;
+  private last = NIL_ID;
+  private prev: Int32Array;
+  private next: Int32Array;
+  /** IN_CACHE and UNSORTED bits per row. */
+  private flags: Uint8Array;
   private arena = new PointArena();
   // Per-metric rows, indexed by id. A metric's first point lives in its row (no block is wasted on
   // the many series that hold only a few points); points 2.. live in its chain of arena blocks.
@@ -55,8 +77,6 @@ export class MetricCache implements CacheView {
   private firstTs: Float64Array;
   private firstValue: Float64Array;
   private maxTs: Float64Array;
-  /** 1 when points were not appended in timestamp order, so a pop must sort them. */
-  private unsorted: Uint8Array;
   private freeIds: number[] = [];
   private nextId = 0;
 
@@ -76,7 +96,9 @@ export class MetricCache implements CacheView {
     this.firstTs = new Float64Array(cap);
     this.firstValue = new Float64Array(cap);
     this.maxTs = new Float64Array(cap);
-    this.unsorted = new Uint8Array(cap);
+    this.prev = new Int32Array(cap);
+    this.next = new Int32Array(cap);
+    this.flags = new Uint8Array(cap);
     const strategyOpts: StrategyOptions = { minTimestampLag: opts.minTimestampLag, now: opts.now };
     if (opts.logQueueSorts) strategyOpts.logSorts = (m) => log.debug(m);
     this.strategy = createDrainStrategy(opts.strategy ?? 'sorted', this, strategyOpts);
@@ -84,7 +106,7 @@ export class MetricCache implements CacheView {
 
   /** Number of metric entries (carbon's `len(MetricCache())`, reported as cache.queues). */
   get queues(): number {
-    return this.ids.size;
+    return this.cached;
   }
 
   get isFull(): boolean {
@@ -113,6 +135,7 @@ export class MetricCache implements CacheView {
     let id = this.ids.get(name);
     // carbon's `timestamp not in self[metric]` registers the name even when the point is then dropped.
     if (id === undefined) id = this.addSeries(name);
+    else if ((this.flags[id] & IN_CACHE) === 0) this.enlist(id);
     const c = this.count[id];
     if (c > 0 && ts <= this.maxTs[id] && this.overwrite(id, ts, value)) return;
     if (this.maxSize !== Infinity && this.size >= this.maxSize) {
@@ -135,7 +158,7 @@ export class MetricCache implements CacheView {
         block = this.tail[id];
       }
       this.arena.set(block, slot, ts, value);
-      if (ts < this.maxTs[id] || ts !== ts) this.unsorted[id] = 1;
+      if (ts < this.maxTs[id] || ts !== ts) this.flags[id] |= UNSORTED;
       else this.maxTs[id] = ts;
     }
     this.count[id] = c + 1;
@@ -143,36 +166,37 @@ export class MetricCache implements CacheView {
   }
 
   has(name: string): boolean {
-    return this.ids.has(name);
+    return this.idOf(name) !== undefined;
   }
 
   countOf(name: string): number {
-    const id = this.ids.get(name);
+    const id = this.idOf(name);
     return id === undefined ? 0 : this.count[id];
   }
 
   oldestTimestampOf(name: string): number | undefined {
-    const id = this.ids.get(name);
+    const id = this.idOf(name);
     if (id === undefined || this.count[id] === 0) return undefined;
-    if (!this.unsorted[id]) return this.firstTs[id];
+    if ((this.flags[id] & UNSORTED) === 0) return this.firstTs[id];
     const d = this.getDatapoints(name)!;
     let min = d.timestamps[0];
     for (let i = 1; i < d.timestamps.length; i++) if (d.timestamps[i] < min) min = d.timestamps[i];
     return min;
   }
 
-  names(): IterableIterator<string> {
-    return this.ids.keys();
+  /** Cached names in insertion order. Do not pop while iterating (the strategies take a snapshot first). */
+  *names(): IterableIterator<string> {
+    for (let id = this.first; id !== NIL_ID; id = this.next[id]) yield this.nameOf[id];
   }
 
   firstName(): string | undefined {
-    return this.ids.keys().next().value;
+    return this.first === NIL_ID ? undefined : this.nameOf[this.first];
   }
 
   /** O(n), like carbon's `choice(list(self.cache.keys()))`. */
   randomName(): string | undefined {
-    let k = Math.floor(Math.random() * this.ids.size);
-    for (const name of this.ids.keys()) if (k-- === 0) return name;
+    let k = Math.floor(Math.random() * this.cached);
+    for (let id = this.first; id !== NIL_ID; id = this.next[id]) if (k-- === 0) return this.nameOf[id];
     return undefined;
   }
 
@@ -181,7 +205,7 @@ export class MetricCache implements CacheView {
    * undefined when the name has no entry. Copies; the cache is not changed.
    */
   getDatapoints(name: string): { timestamps: Float64Array; values: Float64Array } | undefined {
-    const id = this.ids.get(name);
+    const id = this.idOf(name);
     if (id === undefined) return undefined;
     const n = this.count[id];
     const timestamps = new Float64Array(n);
@@ -192,7 +216,7 @@ export class MetricCache implements CacheView {
 
   /** Removes `name` and returns its points sorted by timestamp (carbon's pop), or undefined if absent. */
   pop(name: string): { timestamps: Float64Array; values: Float64Array } | undefined {
-    if (!this.ids.has(name)) return undefined;
+    if (this.idOf(name) === undefined) return undefined;
     const buf = new DrainBuffer(1, Math.max(1, this.countOf(name)));
     this.popInto(name, buf);
     return { timestamps: buf.timestamps.slice(0, buf.points), values: buf.values.slice(0, buf.points) };
@@ -203,16 +227,16 @@ export class MetricCache implements CacheView {
    * of points (0 for carbon's empty entries left by a full cache), or -1 if the name is not cached.
    */
   popInto(name: string, out: DrainBuffer): number {
-    const id = this.ids.get(name);
+    const id = this.idOf(name);
     if (id === undefined) return -1;
     const n = this.count[id];
     const offset = out.reserve(name, n);
     if (n > 0) {
       this.copyPoints(id, out.timestamps, out.values, offset);
-      if (this.unsorted[id]) sortPointsByTimestamp(out.timestamps, out.values, offset, n);
+      if (this.flags[id] & UNSORTED) sortPointsByTimestamp(out.timestamps, out.values, offset, n);
       if (n > 1) this.arena.freeChain(this.head[id], this.tail[id]);
     }
-    this.removeSeries(name, id);
+    this.delist(id);
     this.size -= n;
     this.checkAvailableSpace();
     return n;
@@ -223,7 +247,7 @@ export class MetricCache implements CacheView {
    * the cache is empty or the strategy ends the pass (timesorted with nothing old enough).
    */
   drainNextInto(out: DrainBuffer): string | null {
-    while (this.ids.size > 0) {
+    while (this.cached > 0) {
       const name = this.strategy.chooseNext();
       if (name === null) return null;
       if (this.popInto(name, out) >= 0) return name;
@@ -286,20 +310,57 @@ export class MetricCache implements CacheView {
     }
   }
 
+  /** The row of a cached name (idle rows do not count). */
+  private idOf(name: string): number | undefined {
+    const id = this.ids.get(name);
+    return id !== undefined && (this.flags[id] & IN_CACHE) !== 0 ? id : undefined;
+  }
+
   private addSeries(name: string): number {
     const id = this.freeIds.length > 0 ? this.freeIds.pop()! : this.nextId++;
     if (id >= this.head.length) this.growRows();
     this.ids.set(name, id);
-    this.head[id] = NO_BLOCK;
-    this.tail[id] = NO_BLOCK;
-    this.count[id] = 0;
-    this.unsorted[id] = 0;
+    this.nameOf[id] = name;
+    this.enlist(id);
     return id;
   }
 
-  private removeSeries(name: string, id: number): void {
-    this.ids.delete(name);
-    this.freeIds.push(id);
+  /** Makes row `id` an empty cached series at the end of the insertion order. */
+  private enlist(id: number): void {
+    this.head[id] = NO_BLOCK;
+    this.tail[id] = NO_BLOCK;
+    this.count[id] = 0;
+    this.flags[id] = IN_CACHE;
+    this.prev[id] = this.last;
+    this.next[id] = NIL_ID;
+    if (this.last === NIL_ID) this.first = id;
+    else this.next[this.last] = id;
+    this.last = id;
+    this.cached++;
+  }
+
+  /** Takes row `id` out of the cache; it stays idle under its name until swept. */
+  private delist(id: number): void {
+    const p = this.prev[id];
+    const n = this.next[id];
+    if (p === NIL_ID) this.first = n;
+    else this.next[p] = n;
+    if (n === NIL_ID) this.last = p;
+    else this.prev[n] = p;
+    this.flags[id] = 0;
+    this.cached--;
+    const idle = this.ids.size - this.cached;
+    if (idle > IDLE_SWEEP_MIN && idle > 2 * this.cached) this.sweepIdle();
+  }
+
+  /** Forgets idle names (series no longer sent would otherwise be kept forever). */
+  private sweepIdle(): void {
+    for (const [name, id] of this.ids) {
+      if ((this.flags[id] & IN_CACHE) !== 0) continue;
+      this.ids.delete(name);
+      this.nameOf[id] = '';
+      this.freeIds.push(id);
+    }
   }
 
   private growRows(): void {
@@ -316,7 +377,9 @@ export class MetricCache implements CacheView {
     this.firstTs = grow(this.firstTs, (n) => new Float64Array(n));
     this.firstValue = grow(this.firstValue, (n) => new Float64Array(n));
     this.maxTs = grow(this.maxTs, (n) => new Float64Array(n));
-    this.unsorted = grow(this.unsorted, (n) => new Uint8Array(n));
+    this.prev = grow(this.prev, (n) => new Int32Array(n));
+    this.next = grow(this.next, (n) => new Int32Array(n));
+    this.flags = grow(this.flags, (n) => new Uint8Array(n));
   }
 }
 

@@ -151,3 +151,52 @@ describe('MetricCache size limit and flow control', () => {
     expect(buf.metrics).toBe(1);
   });
 });
+
+describe('MetricCache exact timestamps and re-added series', () => {
+  it('returns every timestamp exactly as stored, including ones a uint32 cannot hold', () => {
+    const c = new MetricCache();
+    const odd = [1_700_000_000, 1_700_000_000.5, -60, -0, 2 ** 32 - 1, 2 ** 32, 2 ** 40 + 0.25, 1e-300, 4_000_000_000];
+    for (const [i, ts] of odd.entries()) c.store('m', ts, i);
+    c.store('m', Number.NaN, 99);
+    const d = c.getDatapoints('m')!;
+    expect(Array.from(d.timestamps.subarray(0, odd.length))).toEqual(odd);
+    expect(Object.is(d.timestamps[3], -0)).toBe(true);
+    expect(Number.isNaN(d.timestamps[odd.length])).toBe(true);
+    // A duplicate of a wide timestamp overwrites it (and 0 would overwrite -0: equal dict keys in Python).
+    c.store('m', 1_700_000_000.5, 42);
+    expect(c.countOf('m')).toBe(odd.length + 1);
+    expect(c.getDatapoints('m')!.values[1]).toBe(42);
+    // Freed wide slots are reused cleanly by ordinary timestamps.
+    c.pop('m');
+    for (let i = 0; i < 12; i++) c.store('n', 100 + i, i);
+    expect(Array.from(c.pop('n')!.timestamps)).toEqual(Array.from({ length: 12 }, (_, i) => 100 + i));
+  });
+
+  it('a drained series that comes back goes to the end of the insertion order, as in a dict', () => {
+    const c = new MetricCache({ strategy: 'naive' });
+    for (const name of ['a', 'b', 'c']) c.store(name, 60, 1);
+    c.pop('a');
+    expect(c.has('a')).toBe(false);
+    expect(c.countOf('a')).toBe(0);
+    expect(c.getDatapoints('a')).toBeUndefined();
+    expect(c.queues).toBe(2);
+    c.store('a', 120, 2);
+    expect([...c.names()]).toEqual(['b', 'c', 'a']);
+    expect(c.firstName()).toBe('b');
+    expect(Array.from(c.pop('a')!.timestamps)).toEqual([120]);
+  });
+
+  it('forgets idle series once they far outnumber the cached ones, and keeps serving', () => {
+    const c = new MetricCache();
+    const n = 120_000;
+    for (let i = 0; i < n; i++) c.store(`s${i}`, 60, i);
+    const out = new DrainBuffer(1024, 4096);
+    while (c.drainNextInto(out) !== null) if (out.points > 50_000) out.clear();
+    expect(c.queues).toBe(0);
+    expect(c.size).toBe(0);
+    c.store('s5', 120, 7);
+    c.store('fresh', 180, 8);
+    expect([...c.names()]).toEqual(['s5', 'fresh']);
+    expect(Array.from(c.pop('s5')!.values)).toEqual([7]);
+  });
+});
