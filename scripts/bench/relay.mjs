@@ -29,6 +29,8 @@ const CONNS = Number(opt('conns', 4));
 const ONLY = opt('only', 'ts,py,c').split(',');
 const PROTOCOLS = opt('protocols', 'pickle,line').split(',');
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+// BENCH_TS_NODE_ARGS: extra node flags for the carbon-ts daemon, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+const nodeArgs = (process.env.BENCH_TS_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function freePort() {
@@ -120,7 +122,7 @@ const contenders = {
     starts: [
       (dir, linePort, picklePort, sinkPorts, protocol) => {
         const conf = carbonConf(dir, linePort, picklePort, sinkPorts, protocol, Number(process.env.BENCH_TS_MAX_QUEUE ?? 1_000_000));
-        return { proc: spawn(process.execPath, [join(root, 'dist/cli/main.js'), 'relay', '--config', conf], { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, CARBON_TS_LOG_LEVEL: 'warn' } }), how: 'node dist/cli/main.js relay --config' };
+        return { proc: spawn(process.execPath, [...nodeArgs, join(root, 'dist/cli/main.js'), 'relay', '--config', conf], { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, CARBON_TS_LOG_LEVEL: 'warn' } }), how: 'node dist/cli/main.js relay --config' };
       },
       (dir, linePort, _picklePort, sinkPorts, protocol) => {
         const dests = sinkPorts.map((p, i) => `127.0.0.1:${p}:${'abc'[i]}`).join(',');

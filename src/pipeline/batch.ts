@@ -10,17 +10,30 @@ export class MetricBatch {
   names: string[] = [];
   values: Float64Array;
   timestamps: Float64Array;
+  /**
+   * Per point, a receiver's cache slot for the name's bytes (see protocol/name-interner.ts), or -1.
+   * Only a hint for caches keyed by it: a consumer must still check the name itself, since a stage
+   * may have replaced names[i] without touching nameIds[i].
+   */
+  nameIds: Int32Array;
   length = 0;
 
   constructor(capacity = 1024) {
     this.values = new Float64Array(capacity);
     this.timestamps = new Float64Array(capacity);
+    this.nameIds = new Int32Array(capacity);
   }
 
   push(name: string, value: number, timestamp: number): void {
+    this.pushNamed(name, -1, value, timestamp);
+  }
+
+  /** push() with the name's interner slot (`nameIds`). */
+  pushNamed(name: string, nameId: number, value: number, timestamp: number): void {
     const i = this.length;
     if (i === this.values.length) this.grow();
     this.names[i] = name;
+    this.nameIds[i] = nameId;
     this.values[i] = value;
     this.timestamps[i] = timestamp;
     this.length = i + 1;
@@ -39,6 +52,9 @@ export class MetricBatch {
     timestamps.set(this.timestamps);
     this.values = values;
     this.timestamps = timestamps;
+    const ids = new Int32Array(cap);
+    ids.set(this.nameIds);
+    this.nameIds = ids;
   }
 }
 

@@ -7,8 +7,11 @@ import type { MetricBatch } from '../pipeline/batch.js';
  * next (connection dropped, rest of a datagram lost, line logged) depends on the protocol.
  */
 export interface PointAcceptor {
-  /** Appends the point to `out` if it passes the filters; returns one of the ACCEPT_* codes. */
-  accept(out: MetricBatch, name: string, value: number, timestamp: number): AcceptStatus;
+  /**
+   * Appends the point to `out` if it passes the filters; returns one of the ACCEPT_* codes.
+   * `nameId`: the name's interner slot, carried along in `out.nameIds` (-1 or omitted: none).
+   */
+  accept(out: MetricBatch, name: string, value: number, timestamp: number, nameId?: number): AcceptStatus;
 }
 
 /** The point was accepted into the batch, or filtered out (blacklist, whitelist, NaN value). */

@@ -49,7 +49,7 @@ export class AcceptPath implements PointAcceptor {
     this.isWhitelisted = filters.isWhitelisted;
   }
 
-  accept(out: MetricBatch, name: string, value: number, timestamp: number): AcceptStatus {
+  accept(out: MetricBatch, name: string, value: number, timestamp: number, nameId = -1): AcceptStatus {
     if (this.isBlacklisted !== undefined && this.isBlacklisted(name)) {
       this.blacklisted++;
       return ACCEPT_OK;
@@ -64,7 +64,7 @@ export class AcceptPath implements PointAcceptor {
     if (ts > -2 && ts <= -1) ts = this.now();
     if (this.resolution > 0) ts = Math.floor(Math.trunc(ts) / this.resolution) * this.resolution;
     this.received++;
-    out.push(name, value, ts);
+    out.pushNamed(name, nameId, value, ts);
     return ACCEPT_OK;
   }
 

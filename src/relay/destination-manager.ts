@@ -12,6 +12,19 @@ const log = getLogger('relay.destinations');
 /** How often spills are flushed to disk, stats published and pacing re-evaluated. */
 const TICK_MS = 100;
 
+/** Slots of the per-name route cache (indexed by a batch's nameIds). */
+const ROUTE_CACHE_SLOTS = 1 << 17;
+const ROUTE_CACHE_MASK = ROUTE_CACHE_SLOTS - 1;
+/** Bound of the destination list → clients map. */
+const CLIENT_LISTS_MAX = 4096;
+
+/** Clients per name, for one router, indexed by interner slot; `names[slot]` says whose entry it is. */
+interface RouteCache {
+  readonly router: Router;
+  readonly names: (string | null)[];
+  readonly clients: (readonly DestinationClient[] | null)[];
+}
+
 export interface DestinationManagerEvents {
   /** A destination can take no more points (memory queue and spill full): pause receivers (USE_FLOW_CONTROL). */
   onSaturated?: () => void;
@@ -30,6 +43,8 @@ export class DestinationManager {
   private readonly budget: SpillBudget | null;
   private readonly byObject = new Map<Destination, DestinationClient>();
   private readonly byKey = new Map<string, DestinationClient>();
+  private readonly clientLists = new Map<readonly Destination[], readonly DestinationClient[]>();
+  private routeCache: RouteCache | null = null;
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private saturatedNow = false;
@@ -70,22 +85,43 @@ export class DestinationManager {
   /** Routes every point of the batch (read during this call only) to its destinations' queues. */
   send(batch: MetricBatch, router: Router): void {
     const names = batch.names;
+    const ids = batch.nameIds;
     const ts = batch.timestamps;
     const vals = batch.values;
+    // Receivers tag each point with its name's interner slot: for a router whose answer depends on
+    // the name alone, the clients are cached per slot and found with two array reads (checked
+    // against the name, since slots are reused) instead of a Map lookup by string per point.
+    const cache = router.pureRoutes === true ? this.routeCacheFor(router) : null;
     const byObject = this.byObject;
     let unrouted = 0;
     for (let i = 0; i < batch.length; i++) {
       const name = names[i]!;
-      const dests = router.getDestinations(name);
-      const n = dests.length;
+      const id = ids[i]!;
+      if (cache === null || id < 0) {
+        const dests = router.getDestinations(name);
+        const n = dests.length;
+        if (n === 0) unrouted++;
+        for (let k = 0; k < n; k++) {
+          const d = dests[k]!;
+          (byObject.get(d) ?? this.clientFor(d)).enqueue(name, ts[i]!, vals[i]!);
+        }
+        continue;
+      }
+      const slot = id & ROUTE_CACHE_MASK;
+      let clients = cache.clients[slot]!;
+      if (cache.names[slot] !== name) {
+        clients = this.clientsFor(router.getDestinations(name));
+        cache.names[slot] = name;
+        cache.clients[slot] = clients;
+      }
+      const n = clients.length;
       if (n === 0) {
         unrouted++;
         continue;
       }
-      for (let k = 0; k < n; k++) {
-        const d = dests[k]!;
-        (byObject.get(d) ?? this.clientFor(d)).enqueue(name, ts[i]!, vals[i]!);
-      }
+      const t = ts[i]!;
+      const v = vals[i]!;
+      for (let k = 0; k < n; k++) clients[k]!.enqueue(name, t, v);
     }
     if (unrouted) stats.increment('relayNoDestinationDrops', unrouted);
     // Counters are published per batch, not per point; there are few destinations.
@@ -95,6 +131,27 @@ export class DestinationManager {
       if (c.saturated) saturated = true;
     }
     if (saturated && !this.saturatedNow) this.setSaturated(true);
+  }
+
+  /** The clients of a pure router's destination list (such routers share one array per distinct list). */
+  private clientsFor(dests: readonly Destination[]): readonly DestinationClient[] {
+    let clients = this.clientLists.get(dests);
+    if (clients === undefined) {
+      clients = dests.map((d) => this.clientFor(d));
+      // Routers intern their lists, so this map stays small; bound it anyway for one that does not.
+      if (this.clientLists.size >= CLIENT_LISTS_MAX) this.clientLists.clear();
+      this.clientLists.set(dests, clients);
+    }
+    return clients;
+  }
+
+  private routeCacheFor(router: Router): RouteCache {
+    let c = this.routeCache;
+    if (c === null || c.router !== router) {
+      c = { router, names: new Array<string | null>(ROUTE_CACHE_SLOTS).fill(null), clients: new Array<readonly DestinationClient[] | null>(ROUTE_CACHE_SLOTS).fill(null) };
+      this.routeCache = c;
+    }
+    return c;
   }
 
   /** Like send(), for the relay's own metrics: queued ahead of other points, never dropped for a full queue. */

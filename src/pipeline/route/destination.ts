@@ -15,4 +15,9 @@ export interface Destination {
 export interface Router {
   /** Destinations for a metric, primary first then replicas. The array must not be mutated. */
   getDestinations(metric: string): readonly Destination[];
+  /**
+   * True when getDestinations depends on the name alone and never changes its answer (no reloadable
+   * rules behind it), so a caller may cache answers per name.
+   */
+  readonly pureRoutes?: boolean;
 }

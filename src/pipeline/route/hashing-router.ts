@@ -41,6 +41,8 @@ export function assertDistinctRingNodes(destinations: readonly Destination[], by
  * sends a point once per distinct destination (carbon collects the clients in a set).
  */
 export class HashingRouter implements ExplainingRouter {
+  /** A ring never changes once built: the destinations are a function of the name. */
+  readonly pureRoutes = true;
   private readonly memo: RouteMemo;
   private readonly interner = new DestinationListInterner();
 

@@ -43,6 +43,9 @@ export class RulesRouter implements ExplainingRouter {
     return fired;
   }
 
+  /** relay-rules.conf is read once at start (as carbon does): the destinations are a function of the name. */
+  readonly pureRoutes = true;
+
   getDestinations(metric: string): readonly Destination[] {
     const hit = this.memo.get(metric);
     if (hit !== undefined) return hit;

@@ -22,7 +22,12 @@ export function relayName(metric: string): string {
 }
 
 export class TagNormalizingRouter implements ExplainingRouter {
-  constructor(readonly inner: ExplainingRouter) {}
+  /** relayName() is a function of the name, so this router is as cacheable as the one it wraps. */
+  readonly pureRoutes: boolean;
+
+  constructor(readonly inner: ExplainingRouter) {
+    this.pureRoutes = inner.pureRoutes === true;
+  }
 
   getDestinations(metric: string): readonly Destination[] {
     return this.inner.getDestinations(relayName(metric));
