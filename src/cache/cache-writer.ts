@@ -73,6 +73,8 @@ const BATCH_METRICS = 2000;
 const BATCH_POINTS = 200_000;
 const MAX_IN_FLIGHT = 2;
 const CREATE_BATCH = 200;
+/** Names remembered as having a file (see knownFiles); beyond this the set starts over. */
+const KNOWN_FILES_LIMIT = 2_000_000;
 
 interface WaitingSeries {
   timestamps: number[];
@@ -107,6 +109,12 @@ export class CacheWriter {
   private createQueue = new Map<string, WaitingSeries>();
   /** Series that have their create token and go out with the next create message. */
   private readyCreates = new Map<string, WaitingSeries>();
+  /**
+   * Series this writer has sent to the worker since it started. Without a create limit, any other
+   * series goes out with its schema so the worker creates its file at once if it is missing,
+   * instead of failing a write and sending the points back for a create message.
+   */
+  private knownFiles = new Set<string>();
   private inFlight = 0;
   private nextId = 1;
   private metadataWaiters = new Map<number, (r: Record<string, unknown>) => void>();
@@ -142,7 +150,11 @@ export class CacheWriter {
   start(): void {
     if (this.running) return;
     this.running = true;
-    const workerOptions: WriterWorkerOptions = { ...this.opts.whisper, collectUpdateLog: (this.opts.logUpdates ?? true) && updatesLog.isDebug() };
+    const workerOptions: WriterWorkerOptions = {
+      ...this.opts.whisper,
+      collectUpdateLog: (this.opts.logUpdates ?? true) && updatesLog.isDebug(),
+      collectCreateLog: this.opts.logCreates ?? true,
+    };
     if (this.opts.inlineBackend) {
       const core = new WriterCore(workerOptions, this.opts.inlineBackend);
       this.channel = {
@@ -312,6 +324,7 @@ export class CacheWriter {
         budget = Math.min(budget, available);
       }
       const buf = new DrainBuffer(Math.min(budget, 1024), 4096);
+      const creates = this.createBucket === null ? new CreateTable(budget) : null;
       let passEnded = false;
       while (buf.metrics < budget && buf.points < BATCH_POINTS) {
         let name = this.cache.drainNextInto(buf);
@@ -328,11 +341,18 @@ export class CacheWriter {
         if (waiting) {
           appendLastTo(buf, waiting);
           buf.dropLast();
+        } else if (creates && !this.knownFiles.has(name)) {
+          creates.add(buf.metrics - 1, name, this.matchSchema, this.matchAggregation);
+          this.rememberFile(name);
         }
       }
       if (buf.metrics > 0) {
         this.updateBucket?.drain(buf.metrics);
-        this.post({ type: 'write', id: this.nextId++, batch: buf.toMessage() });
+        if (creates?.items.length) {
+          this.post({ type: 'write', id: this.nextId++, batch: buf.toMessage(), creates: creates.items, createIndex: creates.index });
+        } else {
+          this.post({ type: 'write', id: this.nextId++, batch: buf.toMessage() });
+        }
       }
       if (passEnded) {
         this.idleUntil = Date.now() + (this.opts.idleMs ?? 1000);
@@ -351,7 +371,8 @@ export class CacheWriter {
     for (const [name, waiting] of this.readyCreates) {
       if (items.length >= CREATE_BATCH) break;
       this.readyCreates.delete(name);
-      items.push(this.createItemFor(name));
+      this.rememberFile(name);
+      items.push(createItemFor(name, this.matchSchema, this.matchAggregation));
       appendMerged(buf, name, waiting);
     }
     for (const [name, waiting] of this.createQueue) {
@@ -361,7 +382,7 @@ export class CacheWriter {
         break;
       }
       this.createQueue.delete(name);
-      items.push(this.createItemFor(name));
+      items.push(createItemFor(name, this.matchSchema, this.matchAggregation));
       appendMerged(buf, name, waiting);
     }
     if (items.length === 0) return false;
@@ -369,27 +390,16 @@ export class CacheWriter {
     return true;
   }
 
-  private createItemFor(name: string): CreateItem {
-    const schema = safeMatch(this.matchSchema, name) ?? DEFAULT_SCHEMA;
-    const agg: AggregationMatch = (this.matchAggregation && safeMatch(this.matchAggregation, name)) ?? { name: 'default' };
-    if (this.opts.logCreates ?? true) {
-      createsLog.info(`new metric ${name} matched schema ${schema.name}`);
-      createsLog.info(`new metric ${name} matched aggregation schema ${agg.name}`);
-      const archives = `[${schema.archives.map(([s, p]) => `(${s}, ${p})`).join(', ')}]`;
-      const xff = agg.xFilesFactor === undefined || agg.xFilesFactor === null ? 'None' : pyFloatText(agg.xFilesFactor);
-      createsLog.info(`creating database metric ${name} (archive=${archives} xff=${xff} agg=${agg.aggregationMethod ?? 'None'})`);
-    }
-    return {
-      name,
-      archives: schema.archives.map(([s, p]) => [s, p] as ArchiveSpec),
-      xFilesFactor: agg.xFilesFactor ?? undefined,
-      aggregationMethod: agg.aggregationMethod ?? undefined,
-    };
+  private rememberFile(name: string): void {
+    if (this.knownFiles.size >= KNOWN_FILES_LIMIT) this.knownFiles.clear();
+    this.knownFiles.add(name);
   }
 
   private post(msg: ToWorker & { batch: ReturnType<DrainBuffer['toMessage']> }): void {
     this.inFlight++;
-    this.channel!.send(msg, drainTransferList(msg.batch));
+    const transfer = drainTransferList(msg.batch);
+    if (msg.type === 'write' && msg.createIndex) transfer.push(msg.createIndex.buffer as ArrayBuffer);
+    this.channel!.send(msg, transfer);
   }
 
   private onMessage(m: FromWorker): void {
@@ -433,6 +443,7 @@ export class CacheWriter {
       if (suppressed >= 0) log.error(suppressed > 0 ? `${msg} (${suppressed} similar errors suppressed)` : msg);
     }
     for (const line of r.updateLog) updatesLog.debug(line);
+    for (const line of r.createLog) createsLog.info(line);
     if (r.missing) this.onMissing(DrainBuffer.fromMessage(r.missing));
   }
 
@@ -537,7 +548,44 @@ function appendMerged(buf: DrainBuffer, name: string, w: WaitingSeries): void {
   buf.append(name, ts, vs);
 }
 
-/** Python's str() of a float for the creates log (0.5 → 0.5, 1 → 1.0). */
-function pyFloatText(x: number): string {
-  return Number.isInteger(x) ? x.toFixed(1) : String(x);
+/** The create settings of a new series: its schema and aggregation matches (carbon's defaults if none). */
+function createItemFor(name: string, matchSchema: SchemaMatcher, matchAggregation: AggregationMatcher | undefined): CreateItem {
+  const schema = safeMatch(matchSchema, name) ?? DEFAULT_SCHEMA;
+  const agg: AggregationMatch = (matchAggregation && safeMatch(matchAggregation, name)) ?? { name: 'default' };
+  return {
+    name,
+    archives: schema.archives.map(([s, p]) => [s, p] as ArchiveSpec),
+    xFilesFactor: agg.xFilesFactor ?? undefined,
+    aggregationMethod: agg.aggregationMethod ?? undefined,
+    schemaName: schema.name,
+    aggregationName: agg.name,
+  };
+}
+
+/**
+ * The create settings of one write message: one item per distinct (schema, aggregation) pair, and
+ * per metric the index of its item or -1, so thousands of new series cost a few small objects.
+ */
+class CreateTable {
+  readonly items: CreateItem[] = [];
+  readonly index: Int32Array;
+  private byMatch = new Map<SchemaMatch | undefined, Map<AggregationMatch | undefined, number>>();
+
+  constructor(metricCapacity: number) {
+    this.index = new Int32Array(metricCapacity).fill(-1);
+  }
+
+  add(metric: number, name: string, matchSchema: SchemaMatcher, matchAggregation: AggregationMatcher | undefined): void {
+    const schema = safeMatch(matchSchema, name);
+    const agg = matchAggregation && safeMatch(matchAggregation, name);
+    let byAgg = this.byMatch.get(schema);
+    if (!byAgg) this.byMatch.set(schema, (byAgg = new Map()));
+    let k = byAgg.get(agg);
+    if (k === undefined) {
+      k = this.items.length;
+      this.items.push(createItemFor(name, () => schema, matchAggregation && (() => agg)));
+      byAgg.set(agg, k);
+    }
+    this.index[metric] = k;
+  }
 }

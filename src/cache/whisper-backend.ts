@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { setAggregationMethod } from '../whisper/api.js';
+import { createFile } from '../whisper/create.js';
 import { WhisperStore } from '../whisper/store.js';
 import type { WhisperBackend } from './whisper-backend-types.js';
 import type { ArchiveSpec, WriterWorkerOptions } from './writer-protocol.js';
@@ -23,6 +25,17 @@ export function createWhisperBackend(opts: WriterWorkerOptions): WhisperBackend 
       store.close(oldest);
     }
   };
+  // Directories this worker has made or found: a create in one of them skips mkdir (a syscall per
+  // create otherwise, as costly as the create's own open). A directory removed meanwhile is made again.
+  const madeDirs = new Set<string>();
+  const createIn = (path: string, archives: ArchiveSpec[], xFilesFactor: number | undefined, aggregationMethod: string | undefined): void => {
+    createFile(path, archives.map(([s, p]) => [s, p]), xFilesFactor ?? null, aggregationMethod ?? null, {
+      sparse: opts.sparseCreate,
+      useFallocate: opts.fallocateCreate,
+      autoflush: opts.autoflush,
+      validateFirst: true,
+    });
+  };
   const store = new WhisperStore({
     maxOpenFiles: budget + 1,
     autoflush: opts.autoflush,
@@ -36,7 +49,21 @@ export function createWhisperBackend(opts: WriterWorkerOptions): WhisperBackend 
       touch(path);
     },
     create(path: string, archives: ArchiveSpec[], xFilesFactor: number | undefined, aggregationMethod: string | undefined): void {
-      store.create(path, archives, xFilesFactor, aggregationMethod);
+      const dir = dirname(path);
+      store.invalidate(path);
+      if (madeDirs.has(dir)) {
+        try {
+          createIn(path, archives, xFilesFactor, aggregationMethod);
+          return;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+          madeDirs.delete(dir);
+        }
+      }
+      mkdirSync(dir, { recursive: true });
+      if (madeDirs.size >= 100_000) madeDirs.clear();
+      madeDirs.add(dir);
+      createIn(path, archives, xFilesFactor, aggregationMethod);
     },
     exists: (path) => store.exists(path),
     getAggregationMethod(path: string): string {

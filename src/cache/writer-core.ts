@@ -26,9 +26,9 @@ export class WriterCore {
   handle(msg: ToWorker): FromWorker {
     switch (msg.type) {
       case 'write':
-        return this.write(msg.id, msg.batch, undefined);
+        return this.write(msg.id, msg.batch, msg.creates, msg.createIndex);
       case 'create':
-        return this.write(msg.id, msg.batch, msg.items);
+        return this.write(msg.id, msg.batch, msg.items, undefined);
       case 'get-metadata':
         return { type: 'metadata', id: msg.id, result: this.getMetadata(msg.metric, msg.key) };
       case 'set-metadata':
@@ -51,7 +51,12 @@ export class WriterCore {
     return p;
   }
 
-  private write(id: number, msg: DrainMessage, creates: CreateItem[] | undefined): WriteResult {
+  /**
+   * Writes each metric of the batch. With `createIndex`, metric m is created first when missing
+   * (with creates[createIndex[m]]); without it, `creates` is parallel to the metrics and each is
+   * created (the create queue's messages).
+   */
+  private write(id: number, msg: DrainMessage, creates: CreateItem[] | undefined, createIndex: Int32Array | undefined): WriteResult {
     const batch = DrainBuffer.fromMessage(msg);
     const result: WriteResult = {
       type: 'written',
@@ -64,6 +69,7 @@ export class WriterCore {
       missing: null,
       errorMessages: [],
       updateLog: [],
+      createLog: [],
     };
     let missing: DrainBuffer | null = null;
     let offset = 0;
@@ -74,13 +80,16 @@ export class WriterCore {
       const ts = batch.timestamps.subarray(offset, offset + n);
       const vs = batch.values.subarray(offset, offset + n);
       offset += n;
-      if (creates && !this.create(name, path, creates[m], result)) continue;
+      if (createIndex) {
+        const k = createIndex[m];
+        if (k >= 0 && !this.exists(name, path) && !this.create(name, path, creates![k], result)) continue;
+      } else if (creates && !this.create(name, path, creates[m], result)) continue;
       const t0 = performance.now();
       try {
         if (n > 0) this.backend.updateMany(path, ts, vs, n);
         else if (!this.exists(name, path)) throw Object.assign(new Error(`${path} does not exist`), { code: 'ENOENT' });
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !creates) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT' && (!creates || createIndex)) {
           if (this.renameUnhashed(name, path)) {
             m--; // retry this metric at its new name
             offset -= n;
@@ -127,6 +136,7 @@ export class WriterCore {
     try {
       this.backend.create(path, item.archives, item.xFilesFactor, item.aggregationMethod);
       result.creates++;
+      if (this.opts.collectCreateLog) result.createLog.push(...createLogLines(name, item));
       return true;
     } catch (err) {
       result.errors++;
@@ -153,6 +163,22 @@ export class WriterCore {
       return { error: tracebackText(err) };
     }
   }
+}
+
+/** carbon's writer log lines for a create (LOG_CREATES), with Python's reprs of the settings. */
+function createLogLines(name: string, item: CreateItem): string[] {
+  const archives = `[${item.archives.map(([s, p]) => `(${s}, ${p})`).join(', ')}]`;
+  const xff = item.xFilesFactor === undefined ? 'None' : pyFloatText(item.xFilesFactor);
+  return [
+    `new metric ${name} matched schema ${item.schemaName ?? 'default'}`,
+    `new metric ${name} matched aggregation schema ${item.aggregationName ?? 'default'}`,
+    `creating database metric ${name} (archive=${archives} xff=${xff} agg=${item.aggregationMethod ?? 'None'})`,
+  ];
+}
+
+/** Python's str() of a float for the creates log (0.5 → 0.5, 1 → 1.0). */
+function pyFloatText(x: number): string {
+  return Number.isInteger(x) ? x.toFixed(1) : String(x);
 }
 
 class PythonValueError extends Error {

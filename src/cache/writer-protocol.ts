@@ -21,6 +21,8 @@ export interface WriterWorkerOptions {
   fadviseRandom: boolean;
   /** Send back one "wrote N datapoints for M in S seconds" line per update (LOG_UPDATES at debug level). */
   collectUpdateLog: boolean;
+  /** Send back carbon's three "new metric ... / creating database metric ..." lines per create (LOG_CREATES). */
+  collectCreateLog?: boolean;
   /** Module exporting `createWhisperBackend(options)`; tests substitute a fake. Default: ./whisper-backend.js. */
   backendModule?: string;
 }
@@ -32,10 +34,24 @@ export interface CreateItem {
   xFilesFactor?: number;
   /** undefined = whisper's default (average). */
   aggregationMethod?: string;
+  /** storage-schemas.conf / storage-aggregation.conf section names, for the creates log. */
+  schemaName?: string;
+  aggregationName?: string;
 }
 
 export type ToWorker =
-  | { type: 'write'; id: number; batch: DrainMessage }
+  | {
+      type: 'write';
+      id: number;
+      batch: DrainMessage;
+      /**
+       * Metrics the main thread has not seen written yet: createIndex[m] >= 0 points into `creates`
+       * (one entry per distinct schema), and the worker creates the file first if it is missing,
+       * instead of failing the write and sending the metric back (no create limit is configured).
+       */
+      creates?: CreateItem[];
+      createIndex?: Int32Array;
+    }
   | { type: 'create'; id: number; items: CreateItem[]; batch: DrainMessage }
   | { type: 'get-metadata'; id: number; metric: string; key: string }
   | { type: 'set-metadata'; id: number; metric: string; key: string; value: unknown }
@@ -58,6 +74,8 @@ export interface WriteResult {
   errorMessages: string[];
   /** "wrote N datapoints ..." lines, when collectUpdateLog. */
   updateLog: string[];
+  /** The creates log lines, when collectCreateLog. */
+  createLog: string[];
 }
 
 export type MetadataResult = { type: 'metadata'; id: number; result: Record<string, unknown> };

@@ -68,6 +68,38 @@ describe('CacheWriter', () => {
     expect(snap.get('errors')).toBe(0);
   });
 
+  it('without a create limit, creates a new file before its first write (no failed write), and only once', async () => {
+    const { cache, backend, writer } = setup();
+    cache.store('fast.new', 10, 1);
+    cache.store('slow.new', 10, 2);
+    writer.start();
+    await writer.flush();
+    // sorted: equal counts drain last-inserted first.
+    expect(backend.calls).toEqual(['create /data/slow/new.wsp', 'update /data/slow/new.wsp 1', 'create /data/fast/new.wsp', 'update /data/fast/new.wsp 1']);
+    backend.calls = [];
+    cache.store('fast.new', 20, 3);
+    await writer.flush();
+    expect(backend.calls).toEqual(['update /data/fast/new.wsp 1']);
+    // A file removed behind the writer's back is created again from the failed write.
+    backend.files.delete('/data/fast/new.wsp');
+    backend.calls = [];
+    cache.store('fast.new', 30, 4);
+    await writer.flush();
+    expect(backend.calls).toEqual(['update /data/fast/new.wsp 1', 'create /data/fast/new.wsp', 'update /data/fast/new.wsp 1']);
+    expect([...backend.files.get('/data/fast/new.wsp')!.points]).toEqual([[30, 4]]);
+  });
+
+  it('files that exist but are new to this writer are written, not created', async () => {
+    const { cache, backend, counters, writer } = setup();
+    backend.create('/data/old/m.wsp', [[60, 10]], undefined, undefined);
+    backend.calls = [];
+    cache.store('old.m', 60, 1);
+    writer.start();
+    await writer.flush();
+    expect(backend.calls).toEqual(['update /data/old/m.wsp 1']);
+    expect(counters.get('creates')).toBe(0);
+  });
+
   it('writes points stored after it found the cache empty, without a flush', async () => {
     const { cache, backend, writer } = setup();
     writer.start();
