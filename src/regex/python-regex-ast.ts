@@ -29,7 +29,10 @@ export type Node =
   | { kind: 'anchor'; which: 'bol' | 'eol' | 'bos' | 'eos' | 'boundary' | 'nonBoundary'; multiline: boolean; ascii: boolean }
   | { kind: 'group'; index: number | null; name: string | null; body: Node }
   | { kind: 'look'; behind: boolean; negate: boolean; body: Node }
-  | { kind: 'repeat'; min: number; max: number; lazy: boolean; body: Node }
+  /** `possessive` (`*+`, `++`, `?+`, `{m,n}+`) never gives back what it matched, like `(?>X*)`. */
+  | { kind: 'repeat'; min: number; max: number; lazy: boolean; possessive: boolean; body: Node }
+  /** `(?>...)`: once matched, never backtracked into. */
+  | { kind: 'atomic'; body: Node }
   | { kind: 'backref'; index: number }
   | { kind: 'seq'; items: Node[] }
   | { kind: 'alt'; branches: Node[] };
@@ -50,6 +53,7 @@ export function minWidth(n: Node): number {
     case 'backref':
       return 0;
     case 'group':
+    case 'atomic':
       return minWidth(n.body);
     case 'repeat':
       return n.min === 0 ? 0 : minWidth(n.body) * n.min;
@@ -72,6 +76,7 @@ export function hasEmptyLoop(n: Node): boolean {
       return (n.max > n.min && !(n.min === 0 && n.max === 1) && minWidth(n.body) === 0) || hasEmptyLoop(n.body);
     case 'group':
     case 'look':
+    case 'atomic':
       return hasEmptyLoop(n.body);
     case 'seq':
       return n.items.some(hasEmptyLoop);

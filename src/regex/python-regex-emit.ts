@@ -154,53 +154,103 @@ function emitAnchor(n: Extract<Node, { kind: 'anchor' }>): string {
 
 /** True when the emitted text is one atom a quantifier can follow directly. */
 function isAtom(n: Node): boolean {
-  return n.kind === 'literal' || n.kind === 'any' || n.kind === 'class' || n.kind === 'group' || n.kind === 'backref' || (n.kind === 'category' && !(n.name === 'W' && !n.ascii));
+  return n.kind === 'literal' || n.kind === 'any' || n.kind === 'class' || n.kind === 'group' || n.kind === 'atomic' || n.kind === 'backref' || (n.kind === 'category' && !(n.name === 'W' && !n.ascii));
+}
+
+/** Emitted JavaScript source plus how its capture groups relate to Python's. */
+export interface EmittedPattern {
+  source: string;
+  /** JS group numbers, in order, that correspond to Python's groups 1, 2, … (the others are ours). */
+  visibleGroups: number[];
+  /** True when the source has capture groups of our own that callers must not see. */
+  hasHiddenGroups: boolean;
 }
 
 /**
- * JavaScript source for a node. `groupOffset` shifts back-reference numbers, for a pattern emitted
- * behind extra capture groups of our own.
+ * Writes the tree as JavaScript source. Atomic groups and possessive quantifiers become
+ * `(?=(X))\k` — a look-ahead cannot be backtracked into, and the back-reference consumes what it
+ * matched — which needs a capture group of our own; `leadingHiddenGroups` reserves more of them at
+ * the front (re.sub's retry pattern). Back-references are renumbered to the JS groups.
  */
-export function emitNode(n: Node, groupOffset = 0): string {
-  const emit = (c: Node) => emitNode(c, groupOffset);
-  switch (n.kind) {
-    case 'literal':
-      return literalChar(n.cp, false);
-    case 'any':
-      return n.dotAll ? '[^]' : '[^\\n]';
-    case 'class':
-      return emitClass(n.negate, n.items);
-    case 'category': {
-      const c = categoryBody(n.name, n.ascii);
-      return 'body' in c ? `[${c.body}]` : `[^${c.negatedBody}]`;
+export function emitPattern(root: Node, leadingHiddenGroups = 0): EmittedPattern {
+  let jsCount = leadingHiddenGroups;
+  let hidden = leadingHiddenGroups;
+  const jsIndexOf = new Map<number, number>();
+
+  const repeatSuffix = (n: Extract<Node, { kind: 'repeat' }>): string => {
+    let q: string;
+    if (n.min === 0 && n.max === PY_MAXREPEAT) q = '*';
+    else if (n.min === 1 && n.max === PY_MAXREPEAT) q = '+';
+    else if (n.min === 0 && n.max === 1) q = '?';
+    else if (n.max === PY_MAXREPEAT) q = `{${n.min},}`;
+    else if (n.min === n.max) q = `{${n.min}}`;
+    else q = `{${n.min},${n.max}}`;
+    return q + (n.lazy ? '?' : '');
+  };
+
+  let lookbehindDepth = 0;
+  /**
+   * `(?=(X))\k`: X matched once, as a whole, never re-entered on backtracking. Inside a
+   * look-behind (matched backwards by JS) a plain group is used instead: Python only allows
+   * fixed-width look-behinds, where every way of matching X covers the same characters, so
+   * atomicity cannot change the outcome.
+   */
+  const atomic = (inner: () => string): string => {
+    if (lookbehindDepth > 0) return `(?:${inner()})`;
+    const k = ++jsCount;
+    hidden++;
+    return `(?:(?=(${inner()}))\\${k})`;
+  };
+
+  const emit = (n: Node): string => {
+    switch (n.kind) {
+      case 'literal':
+        return literalChar(n.cp, false);
+      case 'any':
+        return n.dotAll ? '[^]' : '[^\\n]';
+      case 'class':
+        return emitClass(n.negate, n.items);
+      case 'category': {
+        const c = categoryBody(n.name, n.ascii);
+        return 'body' in c ? `[${c.body}]` : `[^${c.negatedBody}]`;
+      }
+      case 'anchor':
+        return emitAnchor(n);
+      case 'group': {
+        if (n.index === null) return `(?:${emit(n.body)})`;
+        jsIndexOf.set(n.index, ++jsCount);
+        const body = emit(n.body);
+        return n.name !== null ? `(?<${n.name}>${body})` : `(${body})`;
+      }
+      case 'look': {
+        if (n.behind) lookbehindDepth++;
+        const body = emit(n.body);
+        if (n.behind) lookbehindDepth--;
+        return `(?${n.behind ? '<' : ''}${n.negate ? '!' : '='}${body})`;
+      }
+      case 'atomic':
+        return atomic(() => emit(n.body));
+      case 'backref':
+        return `(?:\\${jsIndexOf.get(n.index)!})`;
+      case 'seq':
+        return n.items.map(emit).join('');
+      case 'alt':
+        return n.branches.map(emit).join('|');
+      case 'repeat': {
+        const build = (): string => {
+          const body = emit(n.body);
+          // An optional part that can match empty: JS's `?` would skip an empty match of it and
+          // backtrack for a non-empty one; Python takes the empty match. Alternation keeps
+          // Python's order.
+          if (n.min === 0 && n.max === 1 && minWidth(n.body) === 0) return n.lazy ? `(?:|${body})` : `(?:${body}|)`;
+          return (isAtom(n.body) ? body : `(?:${body})`) + repeatSuffix(n);
+        };
+        return n.possessive ? atomic(build) : build();
+      }
     }
-    case 'anchor':
-      return emitAnchor(n);
-    case 'group':
-      if (n.index === null) return `(?:${emit(n.body)})`;
-      return n.name !== null ? `(?<${n.name}>${emit(n.body)})` : `(${emit(n.body)})`;
-    case 'look':
-      return `(?${n.behind ? '<' : ''}${n.negate ? '!' : '='}${emit(n.body)})`;
-    case 'backref':
-      return `(?:\\${n.index + groupOffset})`;
-    case 'seq':
-      return n.items.map(emit).join('');
-    case 'alt':
-      return n.branches.map(emit).join('|');
-    case 'repeat': {
-      const body = emit(n.body);
-      // An optional part that can match empty: JS's `?` would skip an empty match of it and
-      // backtrack for a non-empty one; Python takes the empty match. Alternation keeps Python's order.
-      if (n.min === 0 && n.max === 1 && minWidth(n.body) === 0) return n.lazy ? `(?:|${body})` : `(?:${body}|)`;
-      const atom = isAtom(n.body) ? body : `(?:${body})`;
-      let q: string;
-      if (n.min === 0 && n.max === PY_MAXREPEAT) q = '*';
-      else if (n.min === 1 && n.max === PY_MAXREPEAT) q = '+';
-      else if (n.min === 0 && n.max === 1) q = '?';
-      else if (n.max === PY_MAXREPEAT) q = `{${n.min},}`;
-      else if (n.min === n.max) q = `{${n.min}}`;
-      else q = `{${n.min},${n.max}}`;
-      return atom + q + (n.lazy ? '?' : '');
-    }
-  }
+  };
+
+  const source = emit(root);
+  const visibleGroups = [...jsIndexOf.keys()].sort((x, y) => x - y).map((py) => jsIndexOf.get(py)!);
+  return { source, visibleGroups, hasHiddenGroups: hidden > 0 };
 }

@@ -248,9 +248,10 @@ class Parser {
     if (item === undefined || item.kind === 'anchor') throw src.fail('nothing to repeat', here0);
     if (item.kind === 'repeat') throw src.fail('multiple repeat', here0);
     let lazy = false;
+    let possessive = false;
     if (src.match('?')) lazy = true;
-    else if (src.match('+')) throw src.unsupported('possessive quantifiers (*+, ++, ?+, {m,n}+) have no JavaScript equivalent', here0);
-    items[items.length - 1] = { kind: 'repeat', min, max, lazy, body: item };
+    else if (src.match('+')) possessive = true;
+    items[items.length - 1] = { kind: 'repeat', min, max, lazy, possessive, body: item };
   }
 
   /** Returns the group node, null for a comment, or 'globalFlags' for a leading `(?aiLmsux)`. */
@@ -310,7 +311,9 @@ class Parser {
       } else if (c === '(') {
         throw src.unsupported('conditional groups (?(id)yes|no) have no JavaScript equivalent', start);
       } else if (c === '>') {
-        throw src.unsupported('atomic groups (?>...) have no JavaScript equivalent', start);
+        const body = this.parseSub(flags, nested + 1);
+        if (!src.match(')')) throw src.fail('missing ), unterminated subpattern', start);
+        return { kind: 'atomic', body };
       } else if (FLAG_LETTERS.includes(c) || c === '-') {
         const parsed = this.parseFlags(c);
         if (parsed === null) {
@@ -523,6 +526,7 @@ class Parser {
       case 'look':
         return [0, 0];
       case 'group':
+      case 'atomic':
         return this.width(n.body);
       case 'repeat': {
         const [lo, hi] = this.width(n.body);

@@ -21,21 +21,27 @@
  *   emoji, Python after it); a V8 quirk that no guard in the pattern avoids.
  */
 import { hasEmptyLoop } from './python-regex-ast.js';
-import { emitNode } from './python-regex-emit.js';
+import { type EmittedPattern, emitPattern } from './python-regex-emit.js';
 import { PythonRegexError } from './python-regex-error.js';
 import { PY_SIMPLE_ESCAPES, parseFlagLetters, parsePythonPattern } from './python-regex-parser.js';
 
 export { PythonRegexError } from './python-regex-error.js';
 
 export interface TranslatedRegex {
-  /** JavaScript pattern source, for the flags below. */
-  source: string;
   /**
-   * The source for re.sub's retry after an empty match: matches only at the position it is tried
-   * (use with the `y` flag), never empty there, with one extra capture group in front (so user
-   * groups are numbered one higher).
+   * JavaScript pattern source, for the flags below. When `hiddenGroups` is true (atomic groups,
+   * possessive quantifiers) it holds capture groups of its own: build the RegExp with
+   * toPythonRegExp(), which numbers groups as Python does.
    */
-  nonEmptySource: string;
+  source: string;
+  hiddenGroups: boolean;
+  /** JS group numbers of Python's groups 1, 2, … in `source`. */
+  visibleGroups: readonly number[];
+  /**
+   * re.sub's retry after an empty match: matches only where it is tried (with the `y` flag) and
+   * never empty there. Build with toPythonRegExp(t, 'y', true).
+   */
+  nonEmpty: EmittedPattern;
   /** `u`, or `iu` when the Python pattern is case-insensitive. */
   flags: string;
   /**
@@ -56,10 +62,12 @@ export type PythonMatchMode = 'search' | 'match' | 'fullmatch';
  */
 export function translatePythonRegex(pattern: string, flags = '', mode: PythonMatchMode = 'search'): TranslatedRegex {
   const parsed = parsePythonPattern(pattern, parseFlagLetters(pattern, flags));
-  let source = emitNode(parsed.root);
+  const emitted = emitPattern(parsed.root);
+  let source = emitted.source;
   // At the start, capture the rest of the string; at the end, refuse to be followed by exactly that
   // rest — which only happens when nothing was consumed.
-  const nonEmptySource = `(?=([^]*))(?:${emitNode(parsed.root, 1)})(?!\\1$)`;
+  const inner = emitPattern(parsed.root, 1);
+  const nonEmpty: EmittedPattern = { ...inner, source: `(?=([^]*))(?:${inner.source})(?!\\1$)`, hasHiddenGroups: true };
   if (mode === 'match') source = `^(?:${source})`;
   else if (mode === 'fullmatch') source = `^(?:${source})$`;
   const jsFlags = parsed.flags.ignoreCase ? 'iu' : 'u';
@@ -68,7 +76,7 @@ export function translatePythonRegex(pattern: string, flags = '', mode: PythonMa
   } catch (e) {
     throw new PythonRegexError(pattern, `translation is not a valid JavaScript regex (${(e as Error).message})`, null, false);
   }
-  return { source, nonEmptySource, flags: jsFlags, emptyLoop: hasEmptyLoop(parsed.root), groupCount: parsed.groupCount, groupNames: parsed.groupNames };
+  return { source, hiddenGroups: emitted.hasHiddenGroups, visibleGroups: emitted.visibleGroups, nonEmpty, flags: jsFlags, emptyLoop: hasEmptyLoop(parsed.root), groupCount: parsed.groupCount, groupNames: parsed.groupNames };
 }
 
 /**
@@ -77,8 +85,41 @@ export function translatePythonRegex(pattern: string, flags = '', mode: PythonMa
  * Throws PythonRegexError when Python would reject the pattern or JavaScript cannot express it.
  */
 export function compilePythonRegex(pattern: string, flags = '', mode: PythonMatchMode = 'search'): RegExp {
-  const t = translatePythonRegex(pattern, flags, mode);
-  return new RegExp(t.source, t.flags);
+  return toPythonRegExp(translatePythonRegex(pattern, flags, mode));
+}
+
+/**
+ * A RegExp whose exec() results show only Python's groups, for sources that hold capture groups
+ * of our own. String.prototype.replace/match/matchAll and test() all go through exec().
+ */
+class PythonGroupsRegExp extends RegExp {
+  constructor(
+    source: string,
+    flags: string,
+    private readonly visible: readonly number[],
+  ) {
+    super(source, flags);
+  }
+  // Derived RegExps (split) are plain: they cannot know which groups to hide.
+  static override get [Symbol.species](): RegExpConstructor {
+    return RegExp;
+  }
+  override exec(s: string): RegExpExecArray | null {
+    const m = super.exec(s);
+    if (m === null) return null;
+    const out = [m[0], ...this.visible.map((i) => m[i])] as unknown as RegExpExecArray;
+    out.index = m.index;
+    out.input = m.input;
+    out.groups = m.groups;
+    return out;
+  }
+}
+
+/** The RegExp for a translation, with `extraFlags` (e.g. 'g', 'y'); groups numbered as in Python. */
+export function toPythonRegExp(t: TranslatedRegex, extraFlags = '', nonEmpty = false): RegExp {
+  const flags = t.flags + extraFlags;
+  if (nonEmpty) return new PythonGroupsRegExp(t.nonEmpty.source, flags, t.nonEmpty.visibleGroups);
+  return t.hiddenGroups ? new PythonGroupsRegExp(t.source, flags, t.visibleGroups) : new RegExp(t.source, flags);
 }
 
 const OCT = '01234567';
@@ -180,12 +221,12 @@ export function translatePythonReplacement(repl: string, regex?: TranslatedRegex
   return out;
 }
 
-function expandTemplate(parts: readonly TemplatePart[], m: RegExpExecArray, groupOffset: number): string {
+function expandTemplate(parts: readonly TemplatePart[], m: RegExpExecArray): string {
   let out = '';
   for (const p of parts) {
     if (typeof p === 'string') out += p;
     else if ('name' in p) out += m.groups?.[p.name] ?? '';
-    else out += (p.group === 0 ? m[0] : m[p.group + groupOffset]) ?? '';
+    else out += m[p.group] ?? '';
   }
   return out;
 }
@@ -199,8 +240,8 @@ function expandTemplate(parts: readonly TemplatePart[], m: RegExpExecArray, grou
 export function compilePythonSub(pattern: string, repl: string, flags = '', count = 0): (s: string) => string {
   const t = translatePythonRegex(pattern, flags);
   const parts = parsePythonTemplate(repl, t);
-  const search = new RegExp(t.source, t.flags + 'g');
-  const nonEmptyHere = new RegExp(t.nonEmptySource, t.flags + 'y');
+  const search = toPythonRegExp(t, 'g');
+  const nonEmptyHere = toPythonRegExp(t, 'y', true);
   return (s: string): string => {
     let out = '';
     let last = 0;
@@ -209,14 +250,11 @@ export function compilePythonSub(pattern: string, repl: string, flags = '', coun
     let mustAdvance = false;
     while (count <= 0 || n < count) {
       let m: RegExpExecArray | null = null;
-      let offset = 0;
       if (mustAdvance) {
         nonEmptyHere.lastIndex = pos;
         m = nonEmptyHere.exec(s);
-        offset = 1;
         if (m === null) {
           if (pos >= s.length) break;
-          offset = 0;
           search.lastIndex = pos + (s.codePointAt(pos)! > 0xffff ? 2 : 1);
           m = search.exec(s);
         }
@@ -227,7 +265,7 @@ export function compilePythonSub(pattern: string, repl: string, flags = '', coun
       if (m === null) break;
       const b = m.index;
       const e = b + m[0].length;
-      out += s.slice(last, b) + expandTemplate(parts, m, offset);
+      out += s.slice(last, b) + expandTemplate(parts, m);
       last = e;
       n++;
       mustAdvance = e === b;

@@ -19,7 +19,12 @@ function rng(seed: number): () => number {
 }
 
 const ATOMS = ['a', 'b', 'c', '.', '\\.', '-', ';', '=', '_', '1', '\\d', '\\w', '\\W', '\\s', '\\S', '[a-c]', '[^a.]', '[\\w.]', '[.-]', '[]a]', '\\-', 'x', ' ', '\\n', '\\b', '\\B', '^', '$', '\\A', '\\Z', '{', '}'];
-const QUANTS = ['', '', '', '*', '+', '?', '{0,2}', '{,2}', '{2}', '{1,}', '*?', '+?', '??'];
+const QUANTS = ['', '', '', '*', '+', '?', '{0,2}', '{,2}', '{2}', '{1,}', '*?', '+?', '??', '*+', '++', '?+'];
+// Groups get only bounded repeats: unbounded loops around loops backtrack exponentially (in Python too).
+const GROUP_QUANTS = ['', '', '?', '{2}', '{0,2}', '??', '?+', '{1,2}+'];
+// No possessive repeats of look-arounds: CPython 3.11.2 returns impossible matches for them
+// (e.g. "[a-c][.-]++\w{2}(?<=ab|cd)?+" matching "a." in "aa.bb"); carbon-ts does what they mean.
+const LOOK_QUANTS = ['', '', '?', '{2}', '{0,2}', '??', '*'];
 
 function genPattern(r: () => number, depth = 0): string {
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
@@ -28,14 +33,20 @@ function genPattern(r: () => number, depth = 0): string {
   for (let i = 0; i < n; i++) {
     const roll = r();
     let atom: string;
-    if (depth < 2 && roll < 0.12) atom = `(${genPattern(r, depth + 1)})`;
-    else if (depth < 2 && roll < 0.18) atom = `(?:${genPattern(r, depth + 1)})`;
-    else if (depth < 2 && roll < 0.22) atom = `(?=${genPattern(r, depth + 1)})`;
-    else if (depth < 2 && roll < 0.25) atom = `(?!${genPattern(r, depth + 1)})`;
-    else if (roll < 0.28) atom = `(?<=${pick(['a', 'b.', '\\.', '[ab]', 'ab|cd'])})`;
-    else if (roll < 0.3) atom = '\\1';
+    let quants = QUANTS;
+    if (depth < 2 && roll < 0.27) {
+      quants = GROUP_QUANTS;
+      const inner = genPattern(r, depth + 1);
+      if (roll < 0.12) atom = `(${inner})`;
+      else if (roll < 0.18) atom = `(?:${inner})`;
+      else if (roll < 0.22) [atom, quants] = [`(?=${inner})`, LOOK_QUANTS];
+      else if (roll < 0.25) [atom, quants] = [`(?!${inner})`, LOOK_QUANTS];
+      else atom = `(?>${inner})`;
+    }
+    else if (roll < 0.3) [atom, quants] = [`(?<=${pick(['a', 'b.', '\\.', '[ab]', 'ab|cd'])})`, LOOK_QUANTS];
+    else if (roll < 0.32) atom = '\\1';
     else atom = pick(ATOMS);
-    out += atom + pick(QUANTS);
+    out += atom + pick(quants);
   }
   if (depth < 2 && r() < 0.15) out += '|' + genPattern(r, depth + 1);
   return out;
@@ -57,9 +68,13 @@ for p in req['patterns']:
     try: rx = re.compile(p)
     except Exception as e: out.append(None); continue
     s = []
-    for n in req['names']:
-        m = rx.search(n)
-        s.append(None if m is None else [n[:m.start()], m.group(0), list(m.groups())])
+    try:
+        for n in req['names']:
+            m = rx.search(n)
+            s.append(None if m is None else [n[:m.start()], m.group(0), list(m.groups())])
+    except SystemError:
+        # CPython 3.11 bug with some atomic groups ("span of capturing group is wrong").
+        out.append('python-bug'); continue
     subs = []
     for repl in req['repls']:
         row = []
@@ -70,13 +85,14 @@ for p in req['patterns']:
     out.append([s, subs])
 json.dump(out, sys.stdout)
 `], { input: JSON.stringify({ patterns, names: NAMES, repls: REPLS }), maxBuffer: 64 << 20 }).toString(),
-  ) as ([(null | [string, string, (string | null)[]])[], (string | null)[][]] | null)[];
+  ) as ([(null | [string, string, (string | null)[]])[], (string | null)[][]] | null | 'python-bug')[];
 
   const mismatches: string[] = [];
   let compared = 0;
   let emptyLoops = 0;
   patterns.forEach((pattern, i) => {
     const expected = py[i];
+    if (expected === 'python-bug') return;
     let re: RegExp;
     try {
       re = compilePythonRegex(pattern);
