@@ -4,6 +4,13 @@
  * python-regex-emit.ts for how each construct is translated, and python-regex-parser.ts for what
  * is refused.
  *
+ * Refused (PythonRegexError with pythonRejects=false): conditional groups `(?(1)a|b)`, case
+ * sensitivity switched for part of a pattern (`(?i:...)`, `(?-i:...)`; a leading `(?i)` is fine),
+ * named characters `\N{...}`, replacement group numbers above 99 in translatePythonReplacement().
+ * Atomic groups and possessive quantifiers are emulated exactly (see python-regex-emit.ts); CPython
+ * 3.11.2 itself returns impossible matches for possessive repeats of look-arounds, where carbon-ts
+ * does what the construct means.
+ *
  * Known, documented differences that remain:
  * - Unicode tables: Python 3.11 uses Unicode 14, Node 20 a later version, so `\w`/`\d` and case
  *   folding differ for characters assigned since then.
