@@ -4,15 +4,16 @@
  * `re.sub` semantics. Errors are PythonRegexError, whose message says whether Python itself rejects
  * the pattern or JavaScript cannot express it.
  */
-import { compilePythonSub, translatePythonRegex } from '../../regex/python-regex.js';
+import { compilePythonSub, toPythonRegExp, translatePythonRegex } from '../../regex/python-regex.js';
 
 export { PythonRegexError } from '../../regex/python-regex.js';
 
 /** A RegExp for Python's `re.compile(pattern)`; `anchoredAtStart` gives `re.match` semantics. */
 export function compilePythonPattern(pattern: string, anchoredAtStart = false): RegExp {
   const t = translatePythonRegex(pattern, '', anchoredAtStart ? 'match' : 'search');
-  // The sticky flag keeps a failed `match` from scanning the rest of the name.
-  return new RegExp(t.source, anchoredAtStart ? t.flags + 'y' : t.flags);
+  // The sticky flag keeps a failed `match` from scanning the rest of the name. toPythonRegExp keeps
+  // Python's group numbers when the translation adds hidden groups (atomic groups, possessive repeats).
+  return toPythonRegExp(t, anchoredAtStart ? 'y' : '');
 }
 
 /** Python's `re.sub(pattern, replacement, s)` as a function of `s`; group references checked now. */
