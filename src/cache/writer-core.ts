@@ -82,7 +82,7 @@ export class WriterCore {
       offset += n;
       if (createIndex) {
         const k = createIndex[m];
-        if (k >= 0 && !this.exists(name, path) && !this.create(name, path, creates![k], result)) continue;
+        if (k >= 0 && !this.createIfMissing(name, path, creates![k], result)) continue;
       } else if (creates && !this.create(name, path, creates[m], result)) continue;
       const t0 = performance.now();
       try {
@@ -113,6 +113,26 @@ export class WriterCore {
     return result;
   }
 
+  /**
+   * Creates the file unless it exists; false if it could not be created. The create is tried
+   * first (it checks for the file itself): most series sent with a schema are new, and a stat
+   * beforehand would cost as much as the check. Tagged names may have an old non-hashed file to
+   * rename instead, so they are checked first.
+   */
+  private createIfMissing(name: string, path: string, item: CreateItem, result: WriteResult): boolean {
+    if (this.opts.tagHashFilenames && name.includes(';') && this.exists(name, path)) return true;
+    try {
+      this.backend.create(path, item.archives, item.xFilesFactor, item.aggregationMethod);
+    } catch (err) {
+      if (this.backend.exists(path)) return true; // it was there already (this writer had not seen it yet)
+      result.errors++;
+      result.errorMessages.push(`Error creating ${name}: ${errorText(err)}`);
+      return false;
+    }
+    this.countCreate(name, item, result);
+    return true;
+  }
+
   private exists(name: string, path: string): boolean {
     return this.backend.exists(path) || this.renameUnhashed(name, path);
   }
@@ -135,14 +155,18 @@ export class WriterCore {
   private create(name: string, path: string, item: CreateItem, result: WriteResult): boolean {
     try {
       this.backend.create(path, item.archives, item.xFilesFactor, item.aggregationMethod);
-      result.creates++;
-      if (this.opts.collectCreateLog) result.createLog.push(...createLogLines(name, item));
+      this.countCreate(name, item, result);
       return true;
     } catch (err) {
       result.errors++;
       result.errorMessages.push(`Error creating ${name}: ${errorText(err)}`);
       return false;
     }
+  }
+
+  private countCreate(name: string, item: CreateItem, result: WriteResult): void {
+    result.creates++;
+    if (this.opts.collectCreateLog) result.createLog.push(...createLogLines(name, item));
   }
 
   private getMetadata(metric: string, key: string): Record<string, unknown> {

@@ -96,8 +96,11 @@ describe('CacheWriter', () => {
     cache.store('old.m', 60, 1);
     writer.start();
     await writer.flush();
-    expect(backend.calls).toEqual(['update /data/old/m.wsp 1']);
+    // The create is tried (and refused: the file exists), then the points are written.
+    expect(backend.calls).toEqual(['create /data/old/m.wsp', 'update /data/old/m.wsp 1']);
+    expect([...backend.files.get('/data/old/m.wsp')!.points]).toEqual([[60, 1]]);
     expect(counters.get('creates')).toBe(0);
+    expect(counters.get('errors')).toBe(0);
   });
 
   it('writes points stored after it found the cache empty, without a flush', async () => {
