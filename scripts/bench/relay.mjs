@@ -47,6 +47,13 @@ function cpuSeconds(pid) {
   return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / CLK_TCK;
 }
 
+/** Kernel-mode share of cpuSeconds (socket reads and writes, mostly). */
+function sysSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[12]) + Number(f[14])) / CLK_TCK;
+}
+
 async function waitForPort(port, proc, timeoutMs = 30_000) {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
@@ -182,6 +189,7 @@ async function runCase(key, protocol) {
     procs.push(load);
     await ask(load, null, 'ready');
     const cpu0 = cpuSeconds(proc.pid);
+    const sys0 = sysSeconds(proc.pid);
     const t0 = performance.now();
     load.send('go');
     let received = 0;
@@ -198,8 +206,9 @@ async function runCase(key, protocol) {
       } else if (performance.now() - lastProgress > 10_000) break;
     }
     const cpu = cpuSeconds(proc.pid) - cpu0;
+    const sys = sysSeconds(proc.pid) - sys0;
     const secs = (tDone - t0) / 1000;
-    return { relay: c.label, protocol, points: c.points, received, lost: c.points - received, secs, pps: received / secs, cpuPerM: (cpu / received) * 1e6, how };
+    return { relay: c.label, protocol, points: c.points, received, lost: c.points - received, secs, pps: received / secs, cpuPerM: (cpu / received) * 1e6, sysPerM: (sys / received) * 1e6, how };
   } finally {
     for (const p of procs.reverse()) await stopProcess(p);
     sinks.send('exit');
@@ -216,7 +225,7 @@ for (const protocol of PROTOCOLS) {
     try {
       const r = await runCase(key, protocol);
       results.push(r);
-      console.log(`${Math.round(r.pps).toLocaleString('en')} points/s, ${r.cpuPerM.toFixed(2)} CPU s/M, lost ${r.lost}`);
+      console.log(`${Math.round(r.pps).toLocaleString('en')} points/s, ${r.cpuPerM.toFixed(2)} CPU s/M (${r.sysPerM.toFixed(2)} in the kernel), lost ${r.lost}`);
     } catch (e) {
       console.log(`failed: ${e.message}`);
     }

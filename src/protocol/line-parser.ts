@@ -54,6 +54,13 @@ function isAsciiWhitespaceByte(c: number): boolean {
   return c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
 }
 
+/** Byte classes for the line scan: part of a field, whitespace (newline included), or non-ASCII. */
+const PLAIN = 0;
+const SPACE = 1;
+const HIGH = 2;
+const BYTE_CLASS = new Uint8Array(256);
+for (let c = 0; c < 256; c++) BYTE_CLASS[c] = isAsciiWhitespaceByte(c) ? SPACE : c >= 0x80 ? HIGH : PLAIN;
+
 /**
  * The TCP plaintext stream of one connection. Keeps the unterminated tail between reads (and
  * drops it with the connection, as carbon does).
@@ -78,8 +85,19 @@ export class LineStreamParser {
    * discarded: the caller closes the connection.
    */
   feed(chunk: Buffer, out: MetricBatch): LineFeedStatus {
-    const data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    const pending = this.pending;
+    if (pending === null) return this.parse(chunk, out);
     this.pending = null;
+    // Join the held-back tail with the start of this read up to its first newline only, rather than
+    // copying the whole read: that one line is parsed on its own, then the rest from the read itself.
+    const nl = chunk.indexOf(0x0a);
+    if (nl < 0) return this.parse(Buffer.concat([pending, chunk]), out);
+    const status = this.parse(Buffer.concat([pending, chunk.subarray(0, nl + 1)]), out);
+    return status === LINE_OK ? this.parse(chunk.subarray(nl + 1), out) : status;
+  }
+
+  /** feed() for bytes that follow a line end (or the start of the stream). */
+  private parse(data: Buffer, out: MetricBatch): LineFeedStatus {
     const end = data.length;
     const bounds = FIELD_BOUNDS;
     let start = 0;
@@ -93,15 +111,15 @@ export class LineStreamParser {
       while (i < end) {
         c = data[i];
         if (c === 0x0a) break;
-        if (isAsciiWhitespaceByte(c)) {
+        if (BYTE_CLASS[c] === SPACE) {
           i++;
           continue;
         }
         const fieldStart = i;
-        while (i < end) {
-          c = data[i];
-          if (isAsciiWhitespaceByte(c)) break;
-          if (c >= 0x80) ascii = false;
+        // One table load per byte: most bytes are PLAIN.
+        let k: number;
+        while (i < end && (k = BYTE_CLASS[data[i]]) !== SPACE) {
+          if (k === HIGH) ascii = false;
           i++;
         }
         if (fields < 3) {

@@ -87,6 +87,19 @@ sys.stdout.buffer.write(b''.join(out))`,
     expect(f.toString()).toBe('b 2 10\r\n');
     expect(skipped.count).toBe(1);
   });
+
+  it('writes the same bytes into a frame slab, for a sub-range, as on its own', async () => {
+    const { FrameSlab } = await import('../../src/relay/encode/frame-slab.js');
+    const p = makePoints(300, 7);
+    p.timestamps[5] = NaN;
+    p.timestamps[6] = -(2 ** 60);
+    const slab = new FrameSlab(4096);
+    const first = Buffer.from(encodeLineFrame(p, 0, 10, undefined, slab));
+    const sub = { names: p.names.slice(10, 300), timestamps: p.timestamps.slice(10, 300), values: p.values.slice(10, 300) };
+    expect(encodeLineFrame(p, 10, 300, undefined, slab).equals(encodeLineFrame(sub, 0, 290))).toBe(true);
+    expect(first.toString()).toContain(`${p.names[6]} ${formatCarbonValue(p.values[6]!)} -1152921504606846976\r\n`);
+    expect(first.toString()).not.toContain(`${p.names[5]} `);
+  });
 });
 
 describe('protobuf frame', () => {

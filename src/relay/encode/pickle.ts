@@ -1,3 +1,4 @@
+import { writeUtf8 } from './ascii-write.js';
 import { FrameSlab } from './frame-slab.js';
 import type { PointRun } from './point-run.js';
 
@@ -50,7 +51,7 @@ export function encodePickleFrame(run: PointRun, start: number, end: number, sla
     if (!single) buf[o++] = MARK;
     for (; i < groupEnd; i++) {
       buf[o] = BINUNICODE;
-      const len = (buf as unknown as Utf8Writable).utf8Write(names[i]!, o + 5);
+      const len = writeUtf8(buf, o + 5, names[i]!);
       view.setUint32(o + 1, len, true);
       o += 5 + len;
       o = put(buf, view, o, memo++);
@@ -68,11 +69,6 @@ export function encodePickleFrame(run: PointRun, start: number, end: number, sla
   buf[o++] = STOP;
   view.setUint32(off, o - off - 4);
   return slab ? slab.commit(buf, off, o) : buf.subarray(0, o);
-}
-
-/** Node's unchecked UTF-8 writer behind Buffer#write (this loop's bounds are computed above). */
-interface Utf8Writable {
-  utf8Write(s: string, offset: number): number;
 }
 
 function put(buf: Buffer, view: DataView, o: number, memo: number): number {

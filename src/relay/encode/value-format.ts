@@ -63,6 +63,7 @@ function stripZeros(s: string): string {
 export function formatCarbonTimestamp(ts: number): string | null {
   if (!Number.isFinite(ts)) return null;
   const t = Math.trunc(ts);
-  if (Math.abs(t) < 1e21) return t === 0 ? '0' : `${t}`;
+  // Above 2^53 JavaScript prints the shortest round-trip digits (…847000); Python prints them all.
+  if (Math.abs(t) <= Number.MAX_SAFE_INTEGER) return t === 0 ? '0' : `${t}`;
   return BigInt(t).toString();
 }

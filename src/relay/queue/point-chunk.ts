@@ -5,12 +5,14 @@ import type { PointRun } from '../encode/point-run.js';
  * one message (capacity = MAX_DATAPOINTS_PER_MESSAGE) and spills to disk as one record.
  */
 export class PointChunk implements PointRun {
-  readonly names: string[] = [];
+  /** Allocated at full capacity once: a reused chunk overwrites names instead of growing the array again. */
+  readonly names: string[];
   readonly timestamps: Float64Array;
   readonly values: Float64Array;
   length = 0;
 
   constructor(readonly capacity: number) {
+    this.names = new Array<string>(capacity).fill('');
     this.timestamps = new Float64Array(capacity);
     this.values = new Float64Array(capacity);
   }
@@ -26,9 +28,9 @@ export class PointChunk implements PointRun {
     this.values[i] = value;
   }
 
+  /** Empties the chunk. Names past `length` are stale and never read (they are interned strings, mostly). */
   reset(): void {
     this.length = 0;
-    this.names.length = 0;
   }
 }
 

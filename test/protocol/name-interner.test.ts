@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { NameInterner } from '../../src/protocol/name-interner.js';
+
+describe('NameInterner', () => {
+  it('returns the same string object for the same bytes, and exactly latin1 of the bytes', () => {
+    const it1 = new NameInterner(64);
+    const buf = Buffer.from('xx carbon.agents.a.cpu yy carbon.agents.a.cpu');
+    const a = it1.latin1(buf, 3, 22);
+    const b = it1.latin1(buf, 26, 45);
+    expect(a).toBe('carbon.agents.a.cpu');
+    expect(b).toBe(a);
+    expect(it1.slotOf(buf, 3, 22)).toBe(it1.slotOf(buf, 26, 45));
+    expect(it1.nameAt(it1.slotOf(buf, 3, 22))).toBe(a);
+  });
+
+  it('never confuses names, whatever the collisions and evictions in a tiny table', () => {
+    const it1 = new NameInterner(4);
+    let s = 1;
+    const rnd = (n: number) => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) % n);
+    const long = 'x'.repeat(70);
+    for (let round = 0; round < 5000; round++) {
+      const len = rnd(4) === 0 ? 57 + rnd(20) : rnd(12);
+      const bytes = Buffer.alloc(len);
+      for (let k = 0; k < len; k++) bytes[k] = rnd(4) === 0 ? 0x80 + rnd(128) : 0x61 + rnd(3);
+      const padded = Buffer.concat([Buffer.from('ab'), bytes, Buffer.from(long)]);
+      expect(it1.latin1(padded, 2, 2 + len)).toBe(bytes.toString('latin1'));
+    }
+  });
+
+  it('does not cache names over 256 bytes', () => {
+    const it1 = new NameInterner(16);
+    const buf = Buffer.from('n'.repeat(300));
+    expect(it1.slotOf(buf, 0, 300)).toBe(-1);
+    expect(it1.latin1(buf, 0, 300)).toBe('n'.repeat(300));
+  });
+});
