@@ -6,17 +6,9 @@
 import { execFileSync } from 'node:child_process';
 import { expect, test } from 'vitest';
 import { PythonRegexError, compilePythonRegex, compilePythonSub, translatePythonRegex } from '../../src/regex/python-regex.js';
+import { seededRandom } from '../helpers/random.js';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const ATOMS = ['a', 'b', 'c', '.', '\\.', '-', ';', '=', '_', '1', '\\d', '\\w', '\\W', '\\s', '\\S', '[a-c]', '[^a.]', '[\\w.]', '[.-]', '[]a]', '\\-', 'x', ' ', '\\n', '\\b', '\\B', '^', '$', '\\A', '\\Z', '{', '}'];
 const QUANTS = ['', '', '', '*', '+', '?', '{0,2}', '{,2}', '{2}', '{1,}', '*?', '+?', '??', '*+', '++', '?+'];

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { WHISPER_TOOLS, toolForName } from '../../src/cli/whisper/tools.js';
+import { seededRandom } from '../helpers/random.js';
 
 const PYTHON = '/usr/bin/python3';
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -101,17 +102,7 @@ function filesOf(dir: string): Record<string, string> {
   return out;
 }
 
-/** Deterministic PRNG (mulberry32) so a failing seed can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 interface Scenario {
   archives: string[];
