@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { baseOptions, cleanup, PYTHON, readWhisper, type RunningDaemon, sendTcp, sendUdp, sleep, startDaemon, tempDir, writeConfig } from '../helpers/daemon.js';
+import { baseOptions, cleanup, PYTHON, readWhisper, surveyWhisper, type RunningDaemon, sendTcp, sendUdp, sleep, startDaemon, tempDir, writeConfig } from '../helpers/daemon.js';
 
 /**
  * carbon-ts cache end to end: real sockets in, SIGTERM, and every Whisper file read back with
@@ -111,5 +112,28 @@ describe('carbon-ts cache end to end', () => {
     await sleep(200);
     expect(await d.stop()).toBe(0);
     for (let s = 0; s < 200; s += 37) expect(readWhisper(join(data, 'slow', `s${s}.wsp`), base - 60, base + 60)).toEqual([[base, s]]);
+  });
+
+  it('serves 1,000 concurrent connections, a slow client and a pickle naming os.system, storing every good point', async () => {
+    const { d, data } = await startCache();
+    // A slow client: half a line, then nothing for the whole test.
+    const slow = createConnection({ host: '127.0.0.1', port: d.ports.line! });
+    slow.write('slow.client 1');
+    const hostile = execFileSync(PYTHON, ['-c', 'import pickle, os, struct, sys\nd = pickle.dumps([("evil", (1, os.system))], protocol=2)\nsys.stdout.buffer.write(struct.pack("!L", len(d)) + d)']);
+    await sendTcp(d.ports.pickle!, hostile);
+    const conns = 1000;
+    await Promise.all(
+      Array.from({ length: conns }, (_, i) => sendTcp(d.ports.line!, `many.c${i % 100}.p${Math.floor(i / 100)} ${i} ${base}\n`)),
+    );
+    await sendTcp(d.ports.pickle!, pickleFrame([['after.hostile', [base, 5]]], 2));
+    await sleep(300);
+    slow.destroy();
+    expect(await d.stop()).toBe(0);
+    const files = surveyWhisper(data);
+    let stored = 0;
+    for (let i = 0; i < conns; i++) stored += files.get(`many.c${i % 100}.p${Math.floor(i / 100)}`)?.points ?? 0;
+    expect(stored).toBe(conns);
+    expect(files.get('after.hostile')?.points).toBe(1);
+    expect(files.has('evil')).toBe(false);
   });
 });
