@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { setAggregationMethod } from '../whisper/api.js';
 import { createFile } from '../whisper/create.js';
 import { WhisperStore } from '../whisper/store.js';
+import { OpenFileClock } from './open-file-clock.js';
 import type { WhisperBackend } from './whisper-backend-types.js';
 import type { ArchiveSpec, WriterWorkerOptions } from './writer-protocol.js';
 
@@ -13,18 +14,9 @@ import type { ArchiveSpec, WriterWorkerOptions } from './writer-protocol.js';
  */
 export function createWhisperBackend(opts: WriterWorkerOptions): WhisperBackend {
   const budget = openFileBudget();
-  // The worker's own least-recently-written order (a Map re-inserted on each write: O(1)), so files
-  // are closed here before the store reaches its limit and has to search for a victim itself.
-  const recent = new Map<string, true>();
-  const touch = (path: string): void => {
-    recent.delete(path);
-    recent.set(path, true);
-    if (recent.size >= budget) {
-      const oldest = recent.keys().next().value as string;
-      recent.delete(oldest);
-      store.close(oldest);
-    }
-  };
+  // The worker's own least-recently-written order (O(1) per write), so files are closed here before
+  // the store reaches its limit and has to search for a victim itself.
+  const recent = new OpenFileClock(budget, (path) => store.close(path));
   // Directories this worker has made or found: a create in one of them skips mkdir (a syscall per
   // create otherwise, as costly as the create's own open). A directory removed meanwhile is made again.
   const madeDirs = new Set<string>();
@@ -46,7 +38,7 @@ export function createWhisperBackend(opts: WriterWorkerOptions): WhisperBackend 
   return {
     updateMany(path: string, timestamps: Float64Array, values: Float64Array, count: number): void {
       store.updateMany(path, timestamps, values, count);
-      touch(path);
+      recent.touch(path);
     },
     create(path: string, archives: ArchiveSpec[], xFilesFactor: number | undefined, aggregationMethod: string | undefined): void {
       const dir = dirname(path);
@@ -84,7 +76,7 @@ export function createWhisperBackend(opts: WriterWorkerOptions): WhisperBackend 
       return old;
     },
     forget: (path) => {
-      recent.delete(path);
+      recent.forget(path);
       store.invalidate(path);
     },
     close: () => {
