@@ -21,6 +21,10 @@ const C_RELAY_POINTS = quick ? 100_000 : 300_000;
 const PYTHON_POINTS = quick ? 30_000 : 100_000;
 const INPROC_POINTS = quick ? 2_000_000 : 10_000_000;
 
+// BENCH_TS_NODE_ARGS: extra node flags for the carbon-ts daemon, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+const nodeArgs = (process.env.BENCH_TS_NODE_ARGS ?? '').split(' ').filter(Boolean);
+// --only-daemon: just the carbon-ts daemon (no in-process stage, no peers), for profiling.
+const onlyDaemon = process.argv.includes('--only-daemon');
 const work = mkdtempSync(join(tmpdir(), 'carbon-ts-bench-agg-'));
 const results = [];
 
@@ -113,7 +117,7 @@ const PEERS = {
   'carbon-ts aggregator (daemon)': async (dir, sinkPort) => {
     const port = await freePort();
     const conf = carbonConf(dir, port, await freePort(), sinkPort);
-    return { port, proc: spawn(process.execPath, [join(root, 'dist/cli/main.js'), 'aggregator', '--config', conf], { stdio: ['ignore', 'ignore', 'pipe'] }) };
+    return { port, proc: spawn(process.execPath, [...nodeArgs, join(root, 'dist/cli/main.js'), 'aggregator', '--config', conf], { stdio: ['ignore', 'ignore', 'pipe'] }) };
   },
   'carbon-c-relay aggregate': async (dir, sinkPort) => {
     const port = await freePort();
@@ -163,11 +167,11 @@ async function daemon(name, points) {
 try {
   console.log(`aggregator benchmark: ${RULE_COUNT} rules, 10,000 input series, plaintext in, line out to a counting sink`);
   if (!existsSync(join(root, 'dist/pipeline/aggregate/stages.js'))) throw new Error('run `npm run build` first');
-  await inProcess('carbon-ts stage in-process (100 rules)', carbonRules());
-  await inProcess('carbon-ts stage in-process (1000 + 100 rewrite)', manyRules(), manyRewrites());
+  if (!onlyDaemon) await inProcess('carbon-ts stage in-process (100 rules)', carbonRules());
+  if (!onlyDaemon) await inProcess('carbon-ts stage in-process (1000 + 100 rewrite)', manyRules(), manyRewrites());
   await daemon('carbon-ts aggregator (daemon)', DAEMON_POINTS);
-  await daemon('carbon-c-relay aggregate', C_RELAY_POINTS);
-  await daemon('Python carbon-aggregator', PYTHON_POINTS);
+  if (!onlyDaemon) await daemon('carbon-c-relay aggregate', C_RELAY_POINTS);
+  if (!onlyDaemon) await daemon('Python carbon-aggregator', PYTHON_POINTS);
   const get = (n) => results.find((r) => r.name === n);
   const ts = get('carbon-ts aggregator (daemon)');
   const c = get('carbon-c-relay aggregate');

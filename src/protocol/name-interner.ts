@@ -7,6 +7,8 @@ const RECORD_BYTES = 64;
 const RECORD_HEADER = 8;
 /** Names up to this length are verified against the record alone (one cache line per lookup). */
 const INLINE_NAME_BYTES = RECORD_BYTES - RECORD_HEADER;
+/** Lookups between two reviews of the miss rate. */
+const GROWTH_WINDOW = 1 << 16;
 
 /**
  * Turns the bytes of a metric name into a string, handing back the same string object every time
@@ -18,19 +20,34 @@ const INLINE_NAME_BYTES = RECORD_BYTES - RECORD_HEADER;
  * its cached hash, and Map lookups compare it by identity. A hit is verified byte by byte, so the
  * result is always exactly `latin1(bytes)`.
  *
- * The cache is a two-way set-associative table: bounded memory whatever the number of series. Each
+ * The cache is a two-way set-associative table: bounded memory whatever the number of series (see the
+ * constructor for its size). Each
  * slot keeps a 64-byte record (hash, length, the name's bytes) so that a lookup of a name up to 56
  * bytes long touches one cache line besides the string pointer.
  */
 export class NameInterner {
-  private readonly mask: number;
-  private readonly records: Uint8Array;
-  private readonly header: Int32Array;
-  private readonly names: (string | null)[];
+  private mask = 0;
+  private records = new Uint8Array(0);
+  private header = new Int32Array(0);
+  private names: (string | null)[] = [];
   /** Which way of a set the next miss overwrites, per set (round robin). */
-  private readonly victim: Uint8Array;
+  private victim = new Uint8Array(0);
+  private lookups = 0;
+  private misses = 0;
 
-  constructor(slots = 1 << 17) {
+  /**
+   * The table starts small and doubles (emptied: slots are hints, so that only costs misses) while
+   * more than 1 in 16 lookups miss, up to `maxSlots`. Small tables matter: a lookup is a random
+   * access, and a table far larger than the working set of series misses the CPU caches every time.
+   */
+  constructor(
+    private readonly maxSlots = 1 << 17,
+    initialSlots = Math.min(maxSlots, 1 << 12),
+  ) {
+    this.allocate(initialSlots);
+  }
+
+  private allocate(slots: number): void {
     const size = 1 << Math.max(2, Math.ceil(Math.log2(slots)));
     this.mask = size - 2; // even slot of a 2-way set
     this.records = new Uint8Array(size * RECORD_BYTES);
@@ -40,7 +57,14 @@ export class NameInterner {
     this.victim = new Uint8Array(size >>> 1);
   }
 
-  /** Number of slots: slot ids are in [0, capacity). */
+  /** Every GROWTH_WINDOW lookups: double the table if too many of them missed. */
+  private review(): void {
+    if (this.misses * 16 > this.lookups && this.names.length < this.maxSlots) this.allocate(this.names.length * 2);
+    this.lookups = 0;
+    this.misses = 0;
+  }
+
+  /** Current number of slots: slot ids are in [0, capacity); never more than maxSlots. */
   get capacity(): number {
     return this.names.length;
   }
@@ -68,9 +92,11 @@ export class NameInterner {
     }
     for (; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
     h = Math.imul(h ^ (h >>> 15), 0x85ebca6b);
+    if (++this.lookups === GROWTH_WINDOW) this.review();
     const set = (h ^ (h >>> 16)) & this.mask;
     if (this.holds(set, h, bytes, start, len)) return set;
     if (this.holds(set + 1, h, bytes, start, len)) return set + 1;
+    this.misses++;
     const v = set >>> 1;
     const slot = set + this.victim[v]!;
     this.victim[v] ^= 1;

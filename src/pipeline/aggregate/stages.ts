@@ -170,6 +170,7 @@ export function createAggregatorStages(options: AggregatorStageOptions, sinks: A
   const input: BatchSink = (batch) => {
     const n = batch.length;
     const names = batch.names;
+    const ids = batch.nameIds;
     const values = batch.values;
     const timestamps = batch.timestamps;
     const currentRules = rules;
@@ -193,7 +194,8 @@ export function createAggregatorStages(options: AggregatorStageOptions, sinks: A
           log.info(`Couldn't match metric ${name} with any aggregation rule. Passing on un-aggregated.${more}`);
         }
       }
-      forwardBatch.push(currentPost.apply(name), values[i], timestamps[i]);
+      // The receiver's name slot goes along: the relay's route cache checks it against the name.
+      forwardBatch.pushNamed(currentPost.apply(name), ids[i], values[i], timestamps[i]);
     }
     buffers.publishGauges();
     if (forwardBatch.length > 0) {
