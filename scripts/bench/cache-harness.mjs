@@ -1,7 +1,7 @@
 // Pieces of the cache benchmark (scripts/bench/cache.mjs): workload payloads, daemon control,
 // /proc measurements and the "every point is on disk" poller.
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -121,6 +121,27 @@ WHISPER_FALLOCATE_CREATE = False
   );
   writeFileSync(join(conf, 'storage-schemas.conf'), `[bench]\npattern = .*\nretentions = 1m:3h,10m:1d\n`);
   return { conf: join(conf, 'carbon.conf'), dataDir: join(storage, 'whisper'), storage };
+}
+
+/**
+ * What the kernel charges for creating one file on this machine now: the floor under every
+ * new-series cost, for both daemons alike (open(O_CREAT) was measured at 25-700 µs of system CPU per
+ * file on the shared VM, varying from minute to minute). Creates `n` empty files in 100 fresh
+ * directories under `dir` and removes them; returns µs of CPU and of wall time per create.
+ */
+export function fileCreateCost(dir, n = 2000) {
+  const root = mkdtempSync(join(dir, 'bench-create-'));
+  try {
+    for (let d = 0; d < 100; d++) mkdirSync(join(root, `g${d}`));
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) closeSync(openSync(join(root, `g${i % 100}`, `s${i}.wsp`), 'wx'));
+    const wall = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    return { cpuMicros: (cpu.user + cpu.system) / n, wallMicros: (wall * 1000) / n };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 }
 
 /** utime+stime of a process and all its threads, seconds. */

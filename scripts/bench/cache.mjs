@@ -20,6 +20,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   cpuSeconds,
+  fileCreateCost,
   freePort,
   makeWorkload,
   peakRss,
@@ -126,23 +127,27 @@ async function main() {
       const payload = protocol === 'pickle' ? await picklePayload(w, dist) : plaintextPayload(w);
       for (const impl of opts.impl) {
         process.stderr.write(`running ${impl} ${protocol} ${w.series}x${w.points} ... `);
+        const create = fileCreateCost(tmpdir());
         const r = await runOne(impl, protocol, w, payload, opts);
+        r.createMicros = create.cpuMicros;
         process.stderr.write(r.error ? `error: ${r.error}\n` : `${r.seconds.toFixed(1)} s\n`);
         rows.push(r);
       }
     }
   }
   console.log('\n## Daemons\n');
-  console.log('| workload | protocol | impl | ingest points/s | persisted points/s | CPU s / M points | peak RSS MB |');
-  console.log('|---|---|---|---:|---:|---:|---:|');
+  console.log('Kernel µs/create: CPU cost of creating one empty file just before the run (every new series');
+  console.log('needs one, in both daemons; on a shared VM it varies a lot, and it bounds the many-series cases).\n');
+  console.log('| workload | protocol | impl | ingest points/s | persisted points/s | CPU s / M points | peak RSS MB | kernel µs/create |');
+  console.log('|---|---|---|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const name = r.impl === 'ts' ? 'carbon-ts' : 'carbon (Python)';
     if (r.error) {
-      console.log(`| ${r.series} × ${r.points / r.series} | ${r.protocol} | ${name} | error: ${r.error} | | | |`);
+      console.log(`| ${r.series} × ${r.points / r.series} | ${r.protocol} | ${name} | error: ${r.error} | | | | |`);
       continue;
     }
     console.log(
-      `| ${r.series} × ${r.points / r.series} | ${r.protocol} | ${name} | ${fmt(r.ingest)} | ${fmt(r.persisted)} | ${fmt(r.cpuPerMillion, 2)} | ${fmt(r.rss / 2 ** 20, 0)} |`,
+      `| ${r.series} × ${r.points / r.series} | ${r.protocol} | ${name} | ${fmt(r.ingest)} | ${fmt(r.persisted)} | ${fmt(r.cpuPerMillion, 2)} | ${fmt(r.rss / 2 ** 20, 0)} | ${fmt(r.createMicros, 0)} |`,
     );
   }
   const ratios = [];
