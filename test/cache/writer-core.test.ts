@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { DrainBuffer } from '../../src/cache/drain-buffer.js';
+import { WriterCore } from '../../src/cache/writer-core.js';
+import type { WriteResult } from '../../src/cache/writer-protocol.js';
+import { FakeBackend } from './fake-backend.js';
+
+const options = {
+  dataDir: '/data',
+  tagHashFilenames: true,
+  sparseCreate: false,
+  fallocateCreate: false,
+  lockWrites: false,
+  autoflush: false,
+  fadviseRandom: false,
+  collectUpdateLog: false,
+  collectCreateLog: true,
+};
+
+describe('WriterCore write messages with create settings', () => {
+  it('creates only the metrics that carry an index, logs carbon create lines, and shares one item per schema', () => {
+    const backend = new FakeBackend();
+    backend.create('/data/old/m.wsp', [[60, 10]], undefined, undefined);
+    const core = new WriterCore(options, backend);
+    const buf = new DrainBuffer(4, 8);
+    buf.append('a.b', [60], [1]);
+    buf.append('old.m', [60], [2]);
+    buf.append('c.d', [60, 120], [3, 4]);
+    const createIndex = new Int32Array([0, 0, 1]);
+    const creates = [
+      { name: 'a.b', archives: [[60, 10]] as [number, number][], schemaName: 'minutely', aggregationName: 'default' },
+      { name: 'c.d', archives: [[10, 6], [60, 10]] as [number, number][], xFilesFactor: 0, aggregationMethod: 'sum', schemaName: 'fast', aggregationName: 'sums' },
+    ];
+    const r = core.handle({ type: 'write', id: 1, batch: buf.toMessage(), creates, createIndex }) as WriteResult;
+    expect(r.creates).toBe(2);
+    expect(r.errors).toBe(0);
+    expect(r.committed).toBe(4);
+    expect(r.missing).toBeNull();
+    expect(backend.files.get('/data/c/d.wsp')!.aggregationMethod).toBe('sum');
+    expect([...backend.files.get('/data/old/m.wsp')!.points]).toEqual([[60, 2]]);
+    expect(r.createLog).toEqual([
+      'new metric a.b matched schema minutely',
+      'new metric a.b matched aggregation schema default',
+      'creating database metric a.b (archive=[(60, 10)] xff=None agg=None)',
+      'new metric c.d matched schema fast',
+      'new metric c.d matched aggregation schema sums',
+      'creating database metric c.d (archive=[(10, 6), (60, 10)] xff=0.0 agg=sum)',
+    ]);
+  });
+
+  it('a create that fails is an error and its points are dropped; the rest are written', () => {
+    const backend = new FakeBackend();
+    const core = new WriterCore(options, backend);
+    backend.create = () => {
+      throw new Error('Invalid archive list');
+    };
+    const buf = new DrainBuffer(2, 4);
+    buf.append('bad.m', [60], [1]);
+    const r = core.handle({
+      type: 'write',
+      id: 2,
+      batch: buf.toMessage(),
+      creates: [{ name: 'bad.m', archives: [[60, 0]] }],
+      createIndex: new Int32Array([0]),
+    }) as WriteResult;
+    expect(r.errors).toBe(1);
+    expect(r.committed).toBe(0);
+    expect(r.errorMessages).toEqual(['Error creating bad.m: Invalid archive list']);
+  });
+});
