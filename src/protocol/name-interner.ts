@@ -7,6 +7,8 @@ const RECORD_BYTES = 64;
 const RECORD_HEADER = 8;
 /** Names up to this length are verified against the record alone (one cache line per lookup). */
 const INLINE_NAME_BYTES = RECORD_BYTES - RECORD_HEADER;
+/** Slots per set: a name may sit in any of the WAYS slots its hash selects. */
+const WAYS = 4;
 /** Lookups between two reviews of the miss rate. */
 const GROWTH_WINDOW = 1 << 16;
 
@@ -20,13 +22,15 @@ const GROWTH_WINDOW = 1 << 16;
  * its cached hash, and Map lookups compare it by identity. A hit is verified byte by byte, so the
  * result is always exactly `latin1(bytes)`.
  *
- * The cache is a two-way set-associative table: bounded memory whatever the number of series (see the
+ * The cache is a four-way set-associative table: bounded memory whatever the number of series (see the
  * constructor for its size). Each
  * slot keeps a 64-byte record (hash, length, the name's bytes) so that a lookup of a name up to 56
  * bytes long touches one cache line besides the string pointer.
  */
 export class NameInterner {
   private mask = 0;
+  /** Hash per slot, the 4 ways of a set side by side (one cache line answers most probes). */
+  private hashes = new Int32Array(0);
   private records = new Uint8Array(0);
   private header = new Int32Array(0);
   private names: (string | null)[] = [];
@@ -34,10 +38,12 @@ export class NameInterner {
   private victim = new Uint8Array(0);
   private lookups = 0;
   private misses = 0;
+  /** False during the first window after a resize. */
+  private warm = false;
 
   /**
    * The table starts small and doubles (emptied: slots are hints, so that only costs misses) while
-   * more than 1 in 16 lookups miss, up to `maxSlots`. Small tables matter: a lookup is a random
+   * more than 1 in 64 lookups miss, up to `maxSlots`. Small tables matter: a lookup is a random
    * access, and a table far larger than the working set of series misses the CPU caches every time.
    */
   constructor(
@@ -48,18 +54,27 @@ export class NameInterner {
   }
 
   private allocate(slots: number): void {
-    const size = 1 << Math.max(2, Math.ceil(Math.log2(slots)));
-    this.mask = size - 2; // even slot of a 2-way set
+    const size = 1 << Math.max(3, Math.ceil(Math.log2(slots)));
+    this.mask = size - WAYS; // first slot of a set
+    this.hashes = new Int32Array(size);
     this.records = new Uint8Array(size * RECORD_BYTES);
     this.header = new Int32Array(this.records.buffer);
     for (let s = 0; s < size; s++) this.header[s * (RECORD_BYTES / 4) + 1] = -1; // no name yet
     this.names = new Array<string | null>(size).fill(null);
-    this.victim = new Uint8Array(size >>> 1);
+    this.victim = new Uint8Array(size / WAYS);
   }
 
-  /** Every GROWTH_WINDOW lookups: double the table if too many of them missed. */
+  /**
+   * Every GROWTH_WINDOW lookups: double the table if too many of them missed. The window right after
+   * a resize is not judged: an emptied table misses on every name once.
+   */
   private review(): void {
-    if (this.misses * 16 > this.lookups && this.names.length < this.maxSlots) this.allocate(this.names.length * 2);
+    if (this.warm && this.misses * 64 > this.lookups && this.names.length < this.maxSlots) {
+      this.allocate(this.names.length * 2);
+      this.warm = false;
+    } else {
+      this.warm = true;
+    }
     this.lookups = 0;
     this.misses = 0;
   }
@@ -94,12 +109,13 @@ export class NameInterner {
     h = Math.imul(h ^ (h >>> 15), 0x85ebca6b);
     if (++this.lookups === GROWTH_WINDOW) this.review();
     const set = (h ^ (h >>> 16)) & this.mask;
-    if (this.holds(set, h, bytes, start, len)) return set;
-    if (this.holds(set + 1, h, bytes, start, len)) return set + 1;
+    const hashes = this.hashes;
+    for (let w = 0; w < WAYS; w++) if (hashes[set + w] === h && this.holds(set + w, h, bytes, start, len)) return set + w;
     this.misses++;
-    const v = set >>> 1;
+    const v = set / WAYS;
     const slot = set + this.victim[v]!;
-    this.victim[v] ^= 1;
+    this.victim[v] = (this.victim[v]! + 1) % WAYS;
+    hashes[slot] = h;
     this.names[slot] = latin1(bytes, start, end);
     const head = slot * (RECORD_BYTES / 4);
     this.header[head] = h;
