@@ -27,6 +27,22 @@ describe('NameInterner', () => {
     }
   });
 
+  it('grows while names miss and keeps answering exactly', () => {
+    const it1 = new NameInterner(1 << 12, 512);
+    const names = Array.from({ length: 1500 }, (_, k) => Buffer.from(`grow.g${k % 7}.s${k}.value`));
+    const texts = names.map((b) => b.toString('latin1'));
+    let wrong = 0;
+    // Enough lookups for several review windows (65,536 lookups each; a resize every other window).
+    for (let round = 0; round < 320; round++) {
+      for (let k = 0; k < names.length; k++) if (it1.latin1(names[k]!, 0, names[k]!.length) !== texts[k]) wrong++;
+    }
+    expect(wrong).toBe(0);
+    expect(it1.capacity).toBeGreaterThan(1024);
+    expect(it1.capacity).toBeLessThanOrEqual(1 << 12);
+    const slot = it1.slotOf(names[42]!, 0, names[42]!.length);
+    expect(it1.nameAt(slot)).toBe(names[42]!.toString());
+  });
+
   it('does not cache names over 256 bytes', () => {
     const it1 = new NameInterner(16);
     const buf = Buffer.from('n'.repeat(300));
