@@ -88,6 +88,21 @@ sys.stdout.buffer.write(b''.join(out))`,
     expect(skipped.count).toBe(1);
   });
 
+  it('writes every value as formatCarbonValue does (digits written directly for short decimals)', () => {
+    let s = 12345;
+    const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const values: number[] = [0, -0, 0.5, -0.5, 1e-10, 5e-11, 0.1 + 0.2, 524287.999999999, 524288.5, 262144.0000000001, 1e15 - 1, 1e15, -1e-11, 99.99, 0.001];
+    for (let i = 0; i < 4000; i++) {
+      const k = Math.floor(rnd() * 12);
+      const scale = 10 ** k;
+      const v = Math.round((rnd() - 0.3) * 10 ** Math.floor(rnd() * 8) * scale) / scale;
+      values.push(v, v * 1.0000001, rnd() * 600000);
+    }
+    const run = { names: values.map(() => 'm'), timestamps: new Float64Array(values.length).fill(1), values: Float64Array.from(values) };
+    const lines = encodeLineFrame(run, 0, values.length).toString().split('\r\n');
+    values.forEach((v, i) => expect(lines[i]).toBe(`m ${formatCarbonValue(v)} 1`));
+  });
+
   it('writes the same bytes into a frame slab, for a sub-range, as on its own', async () => {
     const { FrameSlab } = await import('../../src/relay/encode/frame-slab.js');
     const p = makePoints(300, 7);

@@ -19,12 +19,17 @@ export function encodeLineFrame(run: PointRun, start: number, end: number, skipp
   const names = run.names;
   const values = run.values;
   const timestamps = run.timestamps;
-  const texts: string[] = VALUE_TEXTS;
+  // Values below 2^19, and integers below 10^15, are written digit by digit (at most SIMPLE_VALUE_BYTES);
+  // the text of any other value is made first, so the frame's size is known before writing.
+  const texts: (string | null)[] = VALUE_TEXTS;
   let bound = 0;
   for (let i = start; i < end; i++) {
-    const v = formatCarbonValue(values[i]!);
-    texts[i - start] = v;
-    bound += names[i]!.length * 3 + v.length + FIXED_BYTES;
+    const v = values[i]!;
+    const a = Math.abs(v);
+    let text: string | null = null;
+    if (!(a < SIMPLE_FRACTION_LIMIT || (a < 1e15 && Number.isInteger(a)))) text = formatCarbonValue(v);
+    texts[i - start] = text;
+    bound += names[i]!.length * 3 + (text === null ? SIMPLE_VALUE_BYTES : text.length) + FIXED_BYTES;
   }
   const reserved = slab ? slab.reserve(bound) : { buf: Buffer.allocUnsafe(bound), off: 0 };
   const buf = reserved.buf;
@@ -37,9 +42,8 @@ export function encodeLineFrame(run: PointRun, start: number, end: number, skipp
     }
     o += writeUtf8(buf, o, names[i]!);
     buf[o++] = 0x20;
-    const v = texts[i - start]!;
-    for (let k = 0; k < v.length; k++) buf[o + k] = v.charCodeAt(k);
-    o += v.length;
+    const text = texts[i - start]!;
+    o = text === null ? writeSimpleValue(buf, o, values[i]!) : writeText(buf, o, text);
     buf[o++] = 0x20;
     o = writeTimestamp(buf, o, ts);
     buf[o++] = 0x0d;
@@ -48,26 +52,71 @@ export function encodeLineFrame(run: PointRun, start: number, end: number, skipp
   return slab ? slab.commit(buf, reserved.off, o) : buf.subarray(0, o);
 }
 
+/** Below 2^19 a double's ulp is under 1e-10 (see formatCarbonValue). */
+const SIMPLE_FRACTION_LIMIT = 524288;
+/** Longest text writeSimpleValue writes: sign, 15 integer digits or 6 digits, point and 10 decimals. */
+const SIMPLE_VALUE_BYTES = 18;
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+
+/**
+ * formatCarbonValue(v) written straight into buf, for |v| < 2^19 or an integer below 10^15.
+ * A value whose shortest decimal has k <= 9 decimals is m / 10^k for the integer m nearest v·10^k
+ * (the division is correctly rounded, so equality means that decimal reads back as v; below 2^19
+ * 10^-k exceeds the ulp, so no other k-decimal string does), and that decimal is %.10f's text
+ * with the zeros stripped. Anything else goes through formatCarbonValue.
+ */
+function writeSimpleValue(buf: Buffer, o: number, v: number): number {
+  const neg = v < 0 || Object.is(v, -0);
+  const a = neg ? -v : v;
+  if (Number.isInteger(a)) {
+    if (neg) buf[o++] = 0x2d;
+    return writeDigits(buf, o, a);
+  }
+  for (let k = 1; k <= 9; k++) {
+    const scale = POW10[k]!;
+    const m = Math.round(a * scale);
+    if (m / scale !== a) continue;
+    if (neg) buf[o++] = 0x2d;
+    const whole = Math.floor(m / scale);
+    o = writeDigits(buf, o, whole);
+    buf[o++] = 0x2e;
+    let frac = m - whole * scale;
+    for (let d = k - 1; d >= 0; d--) {
+      buf[o + d] = 0x30 + (frac % 10);
+      frac = Math.floor(frac / 10);
+    }
+    return o + k;
+  }
+  return writeText(buf, o, formatCarbonValue(v));
+}
+
+/** The decimal digits of a non-negative integer below 2^53. */
+function writeDigits(buf: Buffer, o: number, n: number): number {
+  let digits = 1;
+  for (let p = 10; p <= n; p *= 10) digits++;
+  for (let k = digits - 1; k >= 0; k--) {
+    buf[o + k] = 0x30 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+  return o + digits;
+}
+
+/** ASCII text at buf[o]. */
+function writeText(buf: Buffer, o: number, text: string): number {
+  for (let k = 0; k < text.length; k++) buf[o + k] = text.charCodeAt(k);
+  return o + text.length;
+}
+
 /** Scratch for one frame's value texts (frames are encoded one at a time). */
-const VALUE_TEXTS: string[] = [];
+const VALUE_TEXTS: (string | null)[] = [];
 
 /** `"%d" % ts` (truncated toward zero) as ASCII digits at buf[o]; ts is finite. */
 function writeTimestamp(buf: Buffer, o: number, ts: number): number {
-  let t = Math.trunc(ts);
-  if (t < -MAX_SAFE_TS || t > MAX_SAFE_TS) {
-    const text = formatCarbonTimestamp(ts)!;
-    for (let k = 0; k < text.length; k++) buf[o + k] = text.charCodeAt(k);
-    return o + text.length;
-  }
+  const t = Math.trunc(ts);
+  if (t < -MAX_SAFE_TS || t > MAX_SAFE_TS) return writeText(buf, o, formatCarbonTimestamp(ts)!);
   if (t < 0) {
     buf[o++] = 0x2d;
-    t = -t;
+    return writeDigits(buf, o, -t);
   }
-  let digits = 1;
-  for (let p = 10; p <= t; p *= 10) digits++;
-  for (let k = digits - 1; k >= 0; k--) {
-    buf[o + k] = 0x30 + (t % 10);
-    t = Math.floor(t / 10);
-  }
-  return o + digits;
+  return writeDigits(buf, o, t);
 }
