@@ -9,6 +9,10 @@ const RECORD_HEADER = 8;
 const INLINE_NAME_BYTES = RECORD_BYTES - RECORD_HEADER;
 /** Slots per set: a name may sit in any of the WAYS slots its hash selects. */
 const WAYS = 4;
+/** The name's bytes as 32-bit words while slotOf runs (it is synchronous). */
+const WORDS = new Int32Array((MAX_INTERNED_LENGTH >> 2) + 1);
+/** Int32Array reads bytes b0..b3 as b0 | b1 << 8 | b2 << 16 | b3 << 24 only on little-endian CPUs. */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 /** Lookups between two reviews of the miss rate. */
 const GROWTH_WINDOW = 1 << 16;
 
@@ -125,8 +129,12 @@ export class NameInterner {
     // Multiplicative hash four bytes at a time: the multiply chain is what costs, not the loads.
     let h = 0x811c9dc5 ^ len;
     let i = start;
+    // The words are kept for holds(): a record compares four bytes at a time.
+    const words = WORDS;
+    let nw = 0;
     for (const last = end - 3; i < last; i += 4) {
       const w = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
+      words[nw++] = w;
       h = Math.imul((h << 5) | (h >>> 27), 0x9e3779b1) ^ w;
     }
     for (; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
@@ -155,13 +163,24 @@ export class NameInterner {
     return this.names[slot]!;
   }
 
+  /** Whether the slot holds these bytes; WORDS holds their first len >> 2 little-endian words. */
   private holds(slot: number, h: number, bytes: Uint8Array, start: number, len: number): boolean {
+    const header = this.header;
     const head = slot * (RECORD_BYTES / 4);
-    if (this.header[head] !== h || this.header[head + 1] !== len) return false;
+    if (header[head] !== h || header[head + 1] !== len) return false;
     if (len > INLINE_NAME_BYTES) return sameChars(this.names[slot]!, bytes, start, len);
+    let k = 0;
+    if (LITTLE_ENDIAN) {
+      // The record's bytes start 8 bytes in, so its words line up with an Int32Array over it.
+      const words = WORDS;
+      const base = head + RECORD_HEADER / 4;
+      const n = len >> 2;
+      for (; k < n; k++) if (header[base + k] !== words[k]) return false;
+      k <<= 2;
+    }
     const records = this.records;
     const rec = slot * RECORD_BYTES + RECORD_HEADER;
-    for (let k = 0; k < len; k++) if (records[rec + k] !== bytes[start + k]) return false;
+    for (; k < len; k++) if (records[rec + k] !== bytes[start + k]) return false;
     return true;
   }
 }
