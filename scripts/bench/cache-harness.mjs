@@ -1,6 +1,6 @@
 // Pieces of the cache benchmark (scripts/bench/cache.mjs): workload payloads, daemon control,
 // /proc measurements and the "every point is on disk" poller.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
@@ -124,10 +124,19 @@ WHISPER_FALLOCATE_CREATE = False
 }
 
 /**
+ * Commits the filesystem's pending work (sync(1)). After a tree of many files is removed, ext4 on
+ * this VM (mounted with `discard`) charges the next file creates for that deferred work: measured
+ * 200-800 µs of system CPU per create until a sync, 12-20 µs after one. Without this, each run
+ * would pay for the removal of the previous run's 10,000-100,000 files, ts for Python's and back.
+ */
+export function settleFilesystem() {
+  spawnSync('sync');
+}
+
+/**
  * What the kernel charges for creating one file on this machine now: the floor under every
- * new-series cost, for both daemons alike (open(O_CREAT) was measured at 25-700 µs of system CPU per
- * file on the shared VM, varying from minute to minute). Creates `n` empty files in 100 fresh
- * directories under `dir` and removes them; returns µs of CPU and of wall time per create.
+ * new-series cost, for both daemons alike. Creates `n` empty files in 100 fresh directories under
+ * `dir`, removes them and settles the filesystem; returns µs of CPU and of wall time per create.
  */
 export function fileCreateCost(dir, n = 2000) {
   const root = mkdtempSync(join(dir, 'bench-create-'));
@@ -141,6 +150,7 @@ export function fileCreateCost(dir, n = 2000) {
     return { cpuMicros: (cpu.user + cpu.system) / n, wallMicros: (wall * 1000) / n };
   } finally {
     rmSync(root, { recursive: true, force: true });
+    settleFilesystem();
   }
 }
 

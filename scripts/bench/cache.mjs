@@ -13,6 +13,8 @@
 // persisted points/s (until every point is on disk), CPU seconds per million points (utime+stime of
 // the daemon process and all its threads from /proc, from load start to all persisted) and peak
 // RSS (VmHWM). Before that, the in-process memory cost of the MetricCache itself.
+// Before each run the filesystem is synced (settleFilesystem), so no run pays for the file removals
+// of the one before it, and the kernel's cost of one file create is measured and shown.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +24,7 @@ import {
   cpuSeconds,
   fileCreateCost,
   freePort,
+  settleFilesystem,
   makeWorkload,
   peakRss,
   picklePayload,
@@ -99,6 +102,7 @@ async function runOne(impl, protocol, w, payload, opts) {
     await stopDaemon(child, 120000);
     if (!opts.keep) rmSync(root, { recursive: true, force: true });
     else console.error(`kept ${root}`);
+    settleFilesystem();
   }
   return result;
 }
@@ -127,6 +131,7 @@ async function main() {
       const payload = protocol === 'pickle' ? await picklePayload(w, dist) : plaintextPayload(w);
       for (const impl of opts.impl) {
         process.stderr.write(`running ${impl} ${protocol} ${w.series}x${w.points} ... `);
+        settleFilesystem();
         const create = fileCreateCost(tmpdir());
         const r = await runOne(impl, protocol, w, payload, opts);
         r.createMicros = create.cpuMicros;
@@ -136,8 +141,8 @@ async function main() {
     }
   }
   console.log('\n## Daemons\n');
-  console.log('Kernel µs/create: CPU cost of creating one empty file just before the run (every new series');
-  console.log('needs one, in both daemons; on a shared VM it varies a lot, and it bounds the many-series cases).\n');
+  console.log('Kernel µs/create: CPU cost of creating one empty file just before the run, after a sync (every new');
+  console.log("series needs one, in both daemons; other users' file removals on the shared VM can raise it 10-50x).\n");
   console.log('| workload | protocol | impl | ingest points/s | persisted points/s | CPU s / M points | peak RSS MB | kernel µs/create |');
   console.log('|---|---|---|---:|---:|---:|---:|---:|');
   for (const r of rows) {
