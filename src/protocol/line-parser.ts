@@ -54,12 +54,10 @@ function isAsciiWhitespaceByte(c: number): boolean {
   return c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
 }
 
-/** Byte classes for the line scan: part of a field, whitespace (newline included), or non-ASCII. */
-const PLAIN = 0;
+/** Byte classes for the line scan: part of a field, or whitespace (newline included). */
 const SPACE = 1;
-const HIGH = 2;
 const BYTE_CLASS = new Uint8Array(256);
-for (let c = 0; c < 256; c++) BYTE_CLASS[c] = isAsciiWhitespaceByte(c) ? SPACE : c >= 0x80 ? HIGH : PLAIN;
+for (let c = 0; c < 256; c++) BYTE_CLASS[c] = isAsciiWhitespaceByte(c) ? SPACE : 0;
 
 /**
  * The TCP plaintext stream of one connection. Keeps the unterminated tail between reads (and
@@ -106,7 +104,8 @@ export class LineStreamParser {
     for (;;) {
       let i = start;
       let fields = 0;
-      let ascii = true;
+      /** OR of every field byte: bit 7 set = the line is not ASCII. */
+      let high = 0;
       let c = 0;
       while (i < end) {
         c = data[i];
@@ -116,10 +115,9 @@ export class LineStreamParser {
           continue;
         }
         const fieldStart = i;
-        // One table load per byte: most bytes are PLAIN.
-        let k: number;
-        while (i < end && (k = BYTE_CLASS[data[i]]) !== SPACE) {
-          if (k === HIGH) ascii = false;
+        // One table load and no branch but the loop's per byte.
+        while (i < end && BYTE_CLASS[(c = data[i])] !== SPACE) {
+          high |= c;
           i++;
         }
         if (fields < 3) {
@@ -130,7 +128,7 @@ export class LineStreamParser {
       }
       if (i >= end) break;
       if (i - start > this.maxLineLength) return LINE_TOO_LONG;
-      const status = ascii ? this.parseAsciiLine(data, start, i, fields, out) : this.parseLineSlow(data, start, i, out);
+      const status = (high & 0x80) === 0 ? this.parseAsciiLine(data, start, i, fields, out) : this.parseLineSlow(data, start, i, out);
       if (status !== LINE_OK) return status;
       start = i + 1;
     }
