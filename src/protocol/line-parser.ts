@@ -7,10 +7,10 @@
  */
 import type { MetricBatch } from '../pipeline/batch.js';
 import { latin1 } from './bytes.js';
-import { NameInterner } from './name-interner.js';
 import { ACCEPT_OK, ACCEPT_TIMESTAMP_NAN, type PointAcceptor } from './point-acceptor.js';
 import { parsePyFloat, parseSimpleFloatBytes } from './python-float.js';
 import { pySplit, pySplitLines } from './python-text.js';
+import { receivedNames } from './received-names.js';
 
 /** Twisted LineOnlyReceiver.MAX_LENGTH. */
 export const MAX_LINE_LENGTH = 16384;
@@ -32,11 +32,6 @@ export type InvalidLineHandler = (line: string) => void;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/**
- * Names seen on any plaintext connection: a repeated name is handed out as the same string, and its
- * slot goes along in the batch's nameIds (see NameInterner). Exported for caches keyed by those ids.
- */
-export const lineNames = new NameInterner();
 
 /** Parses one decoded line as carbon does; `undefined` = ValueError (logged, skipped). */
 export function parseLineText(line: string): [name: string, value: number, timestamp: number] | undefined {
@@ -153,8 +148,8 @@ export class LineStreamParser {
       this.onInvalidLine(latin1(buf, start, end));
       return LINE_OK;
     }
-    const slot = lineNames.slotOf(buf, bounds[0], bounds[1]);
-    const name = slot < 0 ? latin1(buf, bounds[0], bounds[1]) : lineNames.nameAt(slot);
+    const slot = receivedNames.slotOf(buf, bounds[0], bounds[1]);
+    const name = slot < 0 ? latin1(buf, bounds[0], bounds[1]) : receivedNames.nameAt(slot);
     return this.acceptor.accept(out, name, value, timestamp, slot) === ACCEPT_OK ? LINE_OK : LINE_BAD_TIMESTAMP;
   }
 

@@ -10,11 +10,14 @@ import type { MetricBatch } from '../pipeline/batch.js';
 import { latin1 } from './bytes.js';
 import { ACCEPT_OK, type PointAcceptor } from './point-acceptor.js';
 import { PICKLE_POINTS_DROP_CONNECTION, PICKLE_POINTS_OK, type PicklePointsResult } from './pickle-points.js';
+import { receivedNames } from './received-names.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Scratch space reused across frames (the receivers are synchronous). */
 let names: string[] = [];
+/** Interner slot of each name (-1: none), for the batch's nameIds. */
+let nameIds = new Int32Array(1024);
 let timestamps = new Float64Array(1024);
 let values = new Float64Array(1024);
 
@@ -25,6 +28,9 @@ function grow(): void {
   const v = new Float64Array(values.length * 2);
   v.set(values);
   values = v;
+  const ids = new Int32Array(nameIds.length * 2);
+  ids.set(nameIds);
+  nameIds = ids;
 }
 
 const OK = { status: PICKLE_POINTS_OK } as const;
@@ -90,8 +96,11 @@ export function extractStandardPickleFrame(frame: Uint8Array, acceptor: PointAcc
       }
     }
     let name: string;
-    if (ascii) name = latin1(frame, start, start + len);
-    else {
+    let slot = -1;
+    if (ascii) {
+      slot = receivedNames.slotOf(frame, start, start + len);
+      name = slot < 0 ? latin1(frame, start, start + len) : receivedNames.nameAt(slot);
+    } else {
       try {
         name = utf8.decode(frame.subarray(start, start + len));
       } catch {
@@ -109,6 +118,7 @@ export function extractStandardPickleFrame(frame: Uint8Array, acceptor: PointAcc
     if (!memoPut()) return false;
     if (count === timestamps.length) grow();
     names[count] = name;
+    nameIds[count] = slot;
     timestamps[count] = ts;
     values[count] = value;
     count++;
@@ -133,7 +143,7 @@ export function extractStandardPickleFrame(frame: Uint8Array, acceptor: PointAcc
   }
 
   for (let i = 0; i < count; i++) {
-    if (acceptor.accept(out, names[i], values[i], timestamps[i]) !== ACCEPT_OK) {
+    if (acceptor.accept(out, names[i], values[i], timestamps[i], nameIds[i]) !== ACCEPT_OK) {
       const ts = timestamps[i];
       names = [];
       return { status: PICKLE_POINTS_DROP_CONNECTION, fatalReason: Number.isNaN(ts) ? 'cannot convert float NaN to integer' : 'cannot convert float infinity to integer' };
