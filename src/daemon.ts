@@ -152,8 +152,10 @@ export async function startDaemon(settings: Settings, options: { ephemeralPorts?
       strategy: s.CACHE_WRITE_STRATEGY,
       minTimestampLag: s.MIN_TIMESTAMP_LAG,
       logQueueSorts: s.LOG_CACHE_QUEUE_SORTS,
-      onFull: pause,
-      onSpaceAvailable: resume,
+      // With flow control the pause/resume below watches MAX_CACHE_SIZE itself; the cache's own events
+      // would fire at the hard limit and resume too early.
+      onFull: flowControlled ? undefined : pause,
+      onSpaceAvailable: flowControlled ? undefined : resume,
     });
     writer = new CacheWriter({
       cache,
