@@ -7,7 +7,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MetricBatch } from '../../src/pipeline/batch.js';
@@ -17,30 +16,13 @@ import { DestinationManager } from '../../src/relay/destination-manager.js';
 import type { DestinationOptions } from '../../src/relay/options.js';
 import { runPython } from '../relay/python-oracle.js';
 import { sleep, tempDir, until } from '../relay/helpers.js';
+import { freePort, portOpen } from '../helpers/python-carbon.js';
 
 const OUTAGE_SECONDS = Number(process.env.RELAY_OUTAGE_SECONDS ?? 8);
 const SERIES = 30;
 const STEPS = 300;
 const STEP_MS = 40;
 const INSTANCES = ['a', 'b', 'c'];
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen({ host: '127.0.0.1', port: 0 }, () => r()));
-  const p = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
-
-async function portOpen(port: number): Promise<boolean> {
-  return new Promise((r) => {
-    const s = connect({ host: '127.0.0.1', port }, () => {
-      s.destroy();
-      r(true);
-    });
-    s.on('error', () => r(false));
-  });
-}
 
 class PythonCarbonCache {
   proc: ChildProcess | null = null;
