@@ -41,10 +41,16 @@ export class PythonCarbonCache {
     this.dataDir = join(dir, 'storage', 'whisper');
   }
 
+  private queryPort = 0;
+
+  /** The first start takes free ports from the OS; a restart reuses them, so senders find the node again. */
   async start(): Promise<void> {
-    this.linePort = await freePort();
-    this.picklePort = await freePort();
-    const queryPort = await freePort();
+    if (this.picklePort === 0) {
+      this.linePort = await freePort();
+      this.picklePort = await freePort();
+      this.queryPort = await freePort();
+    }
+    const queryPort = this.queryPort;
     writeFileSync(
       this.conf,
       `[cache]\nSTORAGE_DIR = ${this.dir}/storage\nLOCAL_DATA_DIR = ${this.dataDir}\nLOG_DIR = ${this.dir}/log\nPID_DIR = ${this.dir}\n` +
@@ -61,6 +67,10 @@ export class PythonCarbonCache {
     throw new Error(`carbon-cache in ${this.dir} did not start listening`);
   }
 
+  /**
+   * SIGTERM. Observed: carbon-cache 1.1.x then exits without writing the points it received in roughly its
+   * last second (its writer thread sleeps 1 s between passes and stops with the reactor).
+   */
   async stop(): Promise<void> {
     const p = this.proc;
     this.proc = null;

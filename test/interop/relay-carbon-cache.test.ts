@@ -5,8 +5,6 @@
  * over), the cache comes back, and every point must end up exactly once in the Whisper file of the
  * node Python's ConsistentHashRing names (read back with /usr/bin/python3 whisper).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MetricBatch } from '../../src/pipeline/batch.js';
@@ -16,74 +14,13 @@ import { DestinationManager } from '../../src/relay/destination-manager.js';
 import type { DestinationOptions } from '../../src/relay/options.js';
 import { runPython } from '../relay/python-oracle.js';
 import { sleep, tempDir, until } from '../relay/helpers.js';
-import { freePort, portOpen } from '../helpers/python-carbon.js';
+import { PythonCarbonCache } from '../helpers/python-carbon.js';
 
 const OUTAGE_SECONDS = Number(process.env.RELAY_OUTAGE_SECONDS ?? 8);
 const SERIES = 30;
 const STEPS = 300;
 const STEP_MS = 40;
 const INSTANCES = ['a', 'b', 'c'];
-
-class PythonCarbonCache {
-  proc: ChildProcess | null = null;
-  readonly conf: string;
-  constructor(
-    readonly dir: string,
-    readonly linePort: number,
-    readonly picklePort: number,
-    readonly queryPort: number,
-  ) {
-    const confDir = join(dir, 'conf');
-    mkdirSync(confDir, { recursive: true });
-    this.conf = join(confDir, 'carbon.conf');
-    writeFileSync(
-      this.conf,
-      `[cache]
-STORAGE_DIR = ${dir}/storage
-LOCAL_DATA_DIR = ${dir}/storage/whisper
-LOG_DIR = ${dir}/log
-PID_DIR = ${dir}
-LINE_RECEIVER_INTERFACE = 127.0.0.1
-LINE_RECEIVER_PORT = ${linePort}
-PICKLE_RECEIVER_INTERFACE = 127.0.0.1
-PICKLE_RECEIVER_PORT = ${picklePort}
-CACHE_QUERY_INTERFACE = 127.0.0.1
-CACHE_QUERY_PORT = ${queryPort}
-ENABLE_UDP_LISTENER = False
-MAX_CREATES_PER_MINUTE = 100000
-MAX_UPDATES_PER_SECOND = 100000
-CARBON_METRIC_INTERVAL = 0
-`,
-    );
-    writeFileSync(join(confDir, 'storage-schemas.conf'), '[default]\npattern = .*\nretentions = 1s:1d\n');
-  }
-
-  async start(): Promise<void> {
-    this.proc = spawn('/usr/bin/carbon-cache', [`--config=${this.conf}`, '--nodaemon', 'start'], { stdio: 'ignore' });
-    let ok = false;
-    for (const end = Date.now() + 30_000; !ok && Date.now() < end; ) {
-      ok = await portOpen(this.picklePort);
-      if (!ok) await sleep(100);
-    }
-    if (!ok) throw new Error(`carbon-cache in ${this.dir} did not listen on ${this.picklePort}`);
-  }
-
-  /**
-   * SIGTERM. Observed: carbon-cache 1.1.x then exits without writing the points it received in
-   * roughly its last second (its writer thread sleeps 1 s between passes and stops when the reactor
-   * does) — the relay's resend window is what brings those points back.
-   */
-  async stop(): Promise<void> {
-    const p = this.proc;
-    this.proc = null;
-    if (!p || p.exitCode !== null) return;
-    const exited = new Promise((r) => p.once('exit', r));
-    p.kill('SIGTERM');
-    const t = setTimeout(() => p.kill('SIGKILL'), 20_000);
-    await exited;
-    clearTimeout(t);
-  }
-}
 
 const work = tempDir('relay-interop-');
 const caches: PythonCarbonCache[] = [];
@@ -95,7 +32,7 @@ afterAll(async () => {
 describe('relay destinations → Python carbon-cache', () => {
   it(`loses nothing when a cache is down for ${OUTAGE_SECONDS} s and the relay restarts meanwhile`, async () => {
     for (const inst of INSTANCES) {
-      const c = new PythonCarbonCache(join(work.path, `cache-${inst}`), await freePort(), await freePort(), await freePort());
+      const c = new PythonCarbonCache(join(work.path, `cache-${inst}`), inst);
       caches.push(c);
     }
     await Promise.all(caches.map((c) => c.start()));
