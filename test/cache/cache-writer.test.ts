@@ -3,16 +3,9 @@ import { CacheWriter, type CacheWriterOptions } from '../../src/cache/cache-writ
 import { MetricCache } from '../../src/cache/metric-cache.js';
 import { Counters } from '../../src/instrumentation/counters.js';
 import { FakeBackend } from './fake-backend.js';
+import { defaultWhisperOptions } from '../helpers/writer-options.js';
 
-const whisper = {
-  dataDir: '/data',
-  tagHashFilenames: true,
-  sparseCreate: false,
-  fallocateCreate: false,
-  lockWrites: false,
-  autoflush: false,
-  fadviseRandom: false,
-};
+const whisper = defaultWhisperOptions('/data');
 
 let writers: CacheWriter[] = [];
 afterEach(async () => {

@@ -3,15 +3,10 @@ import { DrainBuffer } from '../../src/cache/drain-buffer.js';
 import { WriterCore } from '../../src/cache/writer-core.js';
 import type { WriteResult } from '../../src/cache/writer-protocol.js';
 import { FakeBackend } from './fake-backend.js';
+import { defaultWhisperOptions } from '../helpers/writer-options.js';
 
 const options = {
-  dataDir: '/data',
-  tagHashFilenames: true,
-  sparseCreate: false,
-  fallocateCreate: false,
-  lockWrites: false,
-  autoflush: false,
-  fadviseRandom: false,
+  ...defaultWhisperOptions('/data'),
   collectUpdateLog: false,
   collectCreateLog: true,
 };

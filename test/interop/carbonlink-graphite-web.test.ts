@@ -13,6 +13,7 @@ import { CacheWriter } from '../../src/cache/cache-writer.js';
 import { MetricCache } from '../../src/cache/metric-cache.js';
 import { CarbonLinkServer } from '../../src/carbonlink/carbonlink-server.js';
 import { Counters } from '../../src/instrumentation/counters.js';
+import { defaultWhisperOptions } from '../helpers/writer-options.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'carbon-ts-carbonlink-'));
@@ -66,7 +67,7 @@ describe('graphite-web CarbonLink client against carbon-ts', () => {
     const writer = new CacheWriter({
       cache,
       counters,
-      whisper: { dataDir, tagHashFilenames: true, sparseCreate: false, fallocateCreate: false, lockWrites: false, autoflush: false, fadviseRandom: false },
+      whisper: defaultWhisperOptions(dataDir),
       matchSchema: () => undefined,
       // Keep everything in the cache while graphite-web asks: (almost) no update tokens, ever.
       maxUpdatesPerSecond: 1e-9,

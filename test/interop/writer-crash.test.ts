@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CacheWriter } from '../../src/cache/cache-writer.js';
 import { MetricCache } from '../../src/cache/metric-cache.js';
 import { Counters } from '../../src/instrumentation/counters.js';
+import { defaultWhisperOptions } from '../helpers/writer-options.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'carbon-ts-writer-crash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,13 +19,8 @@ describe('writer worker crash', () => {
       cache,
       counters,
       whisper: {
-        dataDir: dir,
-        tagHashFilenames: true,
+        ...defaultWhisperOptions(dir),
         sparseCreate: true,
-        fallocateCreate: false,
-        lockWrites: false,
-        autoflush: false,
-        fadviseRandom: false,
         backendModule: resolve('test/interop/writer-crash-backend.mjs'),
       },
       matchSchema: () => ({ name: 't', archives: [[60, 100]] }),

@@ -12,6 +12,7 @@ import { CacheWriter } from '../../src/cache/cache-writer.js';
 import { MetricCache } from '../../src/cache/metric-cache.js';
 import { Counters } from '../../src/instrumentation/counters.js';
 import { MetricBatch } from '../../src/pipeline/batch.js';
+import { defaultWhisperOptions } from '../helpers/writer-options.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'carbon-ts-writer-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -49,7 +50,7 @@ describe('writer worker → Whisper files read by python3-whisper', () => {
     const writer = new CacheWriter({
       cache,
       counters,
-      whisper: { dataDir, tagHashFilenames: true, sparseCreate: false, fallocateCreate: false, lockWrites: false, autoflush: false, fadviseRandom: false },
+      whisper: defaultWhisperOptions(dataDir),
       matchSchema: (m) => (m.startsWith('fine.') ? { name: 'fine', archives: [[10, 60], [60, 60]] } : undefined),
       matchAggregation: (m) => (m.endsWith('.sum') ? { name: 'sums', xFilesFactor: 0.3, aggregationMethod: 'sum' } : undefined),
       idleMs: 20,
@@ -124,7 +125,7 @@ describe('writer worker → Whisper files read by python3-whisper', () => {
     const writer = new CacheWriter({
       cache,
       counters,
-      whisper: { dataDir, tagHashFilenames: true, sparseCreate: false, fallocateCreate: false, lockWrites: false, autoflush: false, fadviseRandom: false },
+      whisper: defaultWhisperOptions(dataDir),
       matchSchema: () => undefined,
       idleMs: 20,
     });
