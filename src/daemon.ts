@@ -203,18 +203,20 @@ export async function startDaemon(settings: Settings, options: { ephemeralPorts?
     const w = writer;
     samplers.push(() => w.sampleStats());
   } else {
+    const dests = parseDestinations(s.DESTINATIONS);
     const router: Router = createRouter({
       RELAY_METHOD: isAggregator ? 'consistent-hashing' : s.RELAY_METHOD, // carbon forces it for aggregators
-      DESTINATIONS: parseDestinations(s.DESTINATIONS),
+      DESTINATIONS: dests,
       REPLICATION_FACTOR: s.REPLICATION_FACTOR,
       DIVERSE_REPLICAS: s.DIVERSE_REPLICAS,
       ROUTER_HASH_TYPE: s.ROUTER_HASH_TYPE,
-      TAG_RELAY_NORMALIZED: s.TAG_RELAY_NORMALIZED,
+      // With TAG_RELAY_NORMALIZED the sink below renames the points before routing, so the router need not.
+      TAG_RELAY_NORMALIZED: false,
       relayRulesPath: s.relayRulesPath,
       aggregateNamesOf: aggregatedMethod(s.RELAY_METHOD) && !isAggregator ? aggregateNamesFromRules(s) : undefined,
     });
     destinations = new DestinationManager(
-      parseDestinations(s.DESTINATIONS),
+      dests,
       {
         protocol: s.DESTINATION_PROTOCOL as 'pickle' | 'line' | 'protobuf',
         maxQueueSize: s.MAX_QUEUE_SIZE,
