@@ -9,6 +9,19 @@ export interface WhisperBackend {
   updateMany(path: string, timestamps: Float64Array, values: Float64Array, count: number): void;
   /** whisper.create, making the parent directories first; throws if the file exists or the archive list is invalid. */
   create(path: string, archives: ArchiveSpec[], xFilesFactor: number | undefined, aggregationMethod: string | undefined): void;
+  /**
+   * create() then updateMany() of the first `count` points in one step (see
+   * WhisperStore.createWithPoints); false, with nothing done, when the file exists already.
+   */
+  createWithPoints(
+    path: string,
+    archives: ArchiveSpec[],
+    xFilesFactor: number | undefined,
+    aggregationMethod: string | undefined,
+    timestamps: Float64Array,
+    values: Float64Array,
+    count: number,
+  ): boolean;
   exists(path: string): boolean;
   getAggregationMethod(path: string): string;
   /** Returns the previous method. */

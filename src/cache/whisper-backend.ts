@@ -28,6 +28,22 @@ export function createWhisperBackend(opts: WriterWorkerOptions): WhisperBackend 
       validateFirst: true,
     });
   };
+  /** Runs a create in the directory of `path`, making the directory first unless it is known to exist. */
+  const inDirectoryOf = <T>(path: string, create: () => T): T => {
+    const dir = dirname(path);
+    if (madeDirs.has(dir)) {
+      try {
+        return create();
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        madeDirs.delete(dir);
+      }
+    }
+    mkdirSync(dir, { recursive: true });
+    if (madeDirs.size >= 100_000) madeDirs.clear();
+    madeDirs.add(dir);
+    return create();
+  };
   const store = new WhisperStore({
     maxOpenFiles: budget + 1,
     autoflush: opts.autoflush,
@@ -41,21 +57,15 @@ export function createWhisperBackend(opts: WriterWorkerOptions): WhisperBackend 
       recent.touch(path);
     },
     create(path: string, archives: ArchiveSpec[], xFilesFactor: number | undefined, aggregationMethod: string | undefined): void {
-      const dir = dirname(path);
       store.invalidate(path);
-      if (madeDirs.has(dir)) {
-        try {
-          createIn(path, archives, xFilesFactor, aggregationMethod);
-          return;
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-          madeDirs.delete(dir);
-        }
-      }
-      mkdirSync(dir, { recursive: true });
-      if (madeDirs.size >= 100_000) madeDirs.clear();
-      madeDirs.add(dir);
-      createIn(path, archives, xFilesFactor, aggregationMethod);
+      inDirectoryOf(path, () => createIn(path, archives, xFilesFactor, aggregationMethod));
+    },
+    createWithPoints(path, archives, xFilesFactor, aggregationMethod, timestamps, values, count): boolean {
+      const created = inDirectoryOf(path, () =>
+        store.createWithPoints(path, archives, xFilesFactor, aggregationMethod, timestamps, values, count, undefined, { makeDirs: false }),
+      );
+      recent.touch(path);
+      return created;
     },
     exists: (path) => store.exists(path),
     getAggregationMethod(path: string): string {

@@ -80,11 +80,20 @@ export class WriterCore {
       const ts = batch.timestamps.subarray(offset, offset + n);
       const vs = batch.values.subarray(offset, offset + n);
       offset += n;
+      const t0 = performance.now();
       if (createIndex) {
         const k = createIndex[m];
-        if (k >= 0 && !this.createIfMissing(name, path, creates![k], result)) continue;
+        if (k >= 0 && n > 0 && !(this.opts.tagHashFilenames && name.includes(';'))) {
+          // A new series: created with its first points in one write (most series that come with a
+          // schema are new; for one that exists already this is a failed open, then the update).
+          const outcome = this.createWithPoints(name, path, creates![k], ts, vs, n, result);
+          if (outcome === 'failed') continue;
+          if (outcome === 'written') {
+            this.countUpdate(name, n, t0, result);
+            continue;
+          }
+        } else if (k >= 0 && !this.createIfMissing(name, path, creates![k], result)) continue;
       } else if (creates && !this.create(name, path, creates[m], result)) continue;
-      const t0 = performance.now();
       try {
         if (n > 0) this.backend.updateMany(path, ts, vs, n);
         else if (!this.exists(name, path)) throw Object.assign(new Error(`${path} does not exist`), { code: 'ENOENT' });
@@ -103,14 +112,48 @@ export class WriterCore {
         result.errorMessages.push(`Error writing to ${name}: ${errorText(err)}`);
         continue;
       }
-      const seconds = (performance.now() - t0) / 1000;
-      result.committed += n;
-      result.updates++;
-      result.updateSeconds += seconds;
-      if (this.opts.collectUpdateLog) result.updateLog.push(`wrote ${n} datapoints for ${name} in ${seconds.toFixed(5)} seconds`);
+      this.countUpdate(name, n, t0, result);
     }
     if (missing) result.missing = missing.toMessage();
     return result;
+  }
+
+  private countUpdate(name: string, n: number, t0: number, result: WriteResult): void {
+    const seconds = (performance.now() - t0) / 1000;
+    result.committed += n;
+    result.updates++;
+    result.updateSeconds += seconds;
+    if (this.opts.collectUpdateLog) result.updateLog.push(`wrote ${n} datapoints for ${name} in ${seconds.toFixed(5)} seconds`);
+  }
+
+  /**
+   * createIfMissing and the update together. 'exists': nothing was done (the caller updates the
+   * file). An error is reported as carbon would report its two steps: a create error when no file
+   * was made, else a create followed by a write error.
+   */
+  private createWithPoints(
+    name: string,
+    path: string,
+    item: CreateItem,
+    ts: Float64Array,
+    vs: Float64Array,
+    n: number,
+    result: WriteResult,
+  ): 'written' | 'exists' | 'failed' {
+    try {
+      if (!this.backend.createWithPoints(path, item.archives, item.xFilesFactor, item.aggregationMethod, ts, vs, n)) return 'exists';
+    } catch (err) {
+      result.errors++;
+      if (this.backend.exists(path)) {
+        this.countCreate(name, item, result);
+        result.errorMessages.push(`Error writing to ${name}: ${errorText(err)}`);
+      } else {
+        result.errorMessages.push(`Error creating ${name}: ${errorText(err)}`);
+      }
+      return 'failed';
+    }
+    this.countCreate(name, item, result);
+    return 'written';
   }
 
   /**

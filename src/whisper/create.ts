@@ -57,6 +57,60 @@ export function fileSizeFor(archiveList: readonly ArchiveSpec[]): number {
 }
 
 /**
+ * The header of a file with these (sorted, validated) archives, encoded into `out` (at least
+ * headerSize bytes). Returns the header's length.
+ */
+export function encodeHeader(
+  out: Buffer,
+  archiveList: readonly ArchiveSpec[],
+  settings: { aggregationType: number; xFilesFactor: number },
+): number {
+  let oldest = 0;
+  for (const [spp, points] of archiveList) oldest = Math.max(oldest, spp * points);
+  const headerBytes = headerSize(archiveList.length);
+  encodeMetadata(settings.aggregationType, oldest, settings.xFilesFactor, archiveList.length).copy(out, 0);
+  let offset = headerBytes;
+  archiveList.forEach(([spp, points], i) => {
+    const at = 16 + i * ARCHIVE_INFO_SIZE;
+    out.writeUInt32BE(offset, at);
+    out.writeUInt32BE(spp, at + 4);
+    out.writeUInt32BE(points, at + 8);
+    offset += points * POINT_SIZE;
+  });
+  return headerBytes;
+}
+
+/**
+ * The whole content of a new file, as whisper.create would write it (header, zeroed data):
+ * sorts `archiveList` in place and checks it, the method and xFilesFactor, like createFile with
+ * validateFirst. For creating a file and writing its first points in one write (WhisperStore).
+ */
+export function newFileImage(
+  archiveList: ArchiveSpec[],
+  xFilesFactor: number | string | null = null,
+  aggregationMethod: string | null = null,
+  scratch?: { get(size: number): Buffer },
+): Buffer {
+  validateArchiveList(archiveList);
+  const settings = checkAggregationSettings(aggregationMethod ?? 'average', xFilesFactor ?? 0.5);
+  const size = fileSizeFor(archiveList);
+  // A reused buffer spares a zeroed allocation (and its garbage) per new file.
+  const image = scratch ? scratch.get(size).subarray(0, size).fill(0) : Buffer.alloc(size);
+  encodeHeader(image, archiveList, settings);
+  return image;
+}
+
+/** Opens a new file for writing, refusing an existing path with Python's error. */
+export function openNewFile(path: string, flags: 'wx' | 'wx+' = 'wx'): number {
+  try {
+    return fs.openSync(path, flags);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new InvalidConfiguration(`File ${path} already exists!`);
+    throw err;
+  }
+}
+
+/**
  * Python `whisper.create`. Sorts `archiveList` in place (as Python does),
  * refuses an existing path, writes header + zeroed data. On an I/O error the
  * partial file is removed.
@@ -72,9 +126,8 @@ export function createFile(
   const method = aggregationMethod ?? 'average';
   validateArchiveList(archiveList);
   if (options.validateFirst) checkAggregationSettings(method, xff);
-  if (fs.existsSync(path)) throw new InvalidConfiguration(`File ${path} already exists!`);
-
-  const fd = fs.openSync(path, 'wx');
+  // O_EXCL is the existence check (Python stats first; the outcome is the same).
+  const fd = openNewFile(path);
   let settings: { aggregationType: number; xFilesFactor: number };
   try {
     settings = checkAggregationSettings(method, xff);
@@ -83,25 +136,19 @@ export function createFile(
     throw err;
   }
   try {
-    let oldest = 0;
-    for (const [spp, points] of archiveList) oldest = Math.max(oldest, spp * points);
+    const total = fileSizeFor(archiveList);
     const headerBytes = headerSize(archiveList.length);
-    const header = Buffer.alloc(headerBytes);
-    encodeMetadata(settings.aggregationType, oldest, settings.xFilesFactor, archiveList.length).copy(header, 0);
-    let offset = headerBytes;
-    archiveList.forEach(([spp, points], i) => {
-      const at = 16 + i * ARCHIVE_INFO_SIZE;
-      header.writeUInt32BE(offset, at);
-      header.writeUInt32BE(spp, at + 4);
-      header.writeUInt32BE(points, at + 8);
-      offset += points * POINT_SIZE;
-    });
-    writeAll(fd, header, 0);
-    const total = offset;
     if (options.sparse && !options.useFallocate) {
+      const header = Buffer.alloc(headerBytes);
+      encodeHeader(header, archiveList, settings);
+      writeAll(fd, header, 0);
       fs.ftruncateSync(fd, total);
     } else {
-      for (let at = headerBytes; at < total; at += ZERO_CHUNK.length) {
+      // The header and the first zeros go out in one write.
+      const first = Buffer.alloc(Math.max(headerBytes, Math.min(total, ZERO_CHUNK.length)));
+      encodeHeader(first, archiveList, settings);
+      writeAll(fd, first, 0);
+      for (let at = first.length; at < total; at += ZERO_CHUNK.length) {
         writeAll(fd, ZERO_CHUNK.subarray(0, Math.min(ZERO_CHUNK.length, total - at)), at);
       }
     }
@@ -118,7 +165,7 @@ export function createFile(
   }
 }
 
-function writeAll(fd: number, buf: Buffer, position: number): void {
+export function writeAll(fd: number, buf: Buffer, position: number): void {
   let done = 0;
   while (done < buf.length) done += fs.writeSync(fd, buf, done, buf.length - done, position + done);
 }

@@ -39,6 +39,11 @@ export class WhisperFile {
   private readonly blockViews: (DataView | null)[];
   private readonly blockFirst: Float64Array;
   private readonly blockSlots: Float64Array;
+  /**
+   * A new file's whole content while its first points are written (see fromImage): reads and
+   * writes go to this buffer, and commitImage() writes it with one syscall.
+   */
+  private image: Buffer | null = null;
 
   private constructor(path: string, fd: number, writable: boolean, stat: fs.Stats, info: WhisperInfo) {
     this.path = path;
@@ -81,8 +86,40 @@ export class WhisperFile {
     }
   }
 
+  /**
+   * A file just created (empty, open read-write as `fd`) whose content is to be `image` — header and
+   * zeroed archives, as newFileImage makes it. Nothing is written until commitImage(): the first
+   * points are written into the image, so a new series costs one write instead of a header write,
+   * zero fill, reopen, header read and point writes.
+   */
+  static fromImage(path: string, fd: number, image: Buffer): WhisperFile {
+    const stat = fs.fstatSync(fd);
+    const info = parseHeader(image, path);
+    checkLayout(info, image.length, path);
+    const file = new WhisperFile(path, fd, true, stat, info);
+    file.fileSize = image.length;
+    file.image = image;
+    file.bases.fill(0);
+    return file;
+  }
+
+  /** True while the content is only in memory (before commitImage). */
+  get pending(): boolean {
+    return this.image !== null;
+  }
+
+  /** Writes the in-memory content of a fromImage file (one write call for all of it). */
+  commitImage(): void {
+    const image = this.image;
+    if (image === null) return;
+    this.image = null;
+    let done = 0;
+    while (done < image.length) done += fs.writeSync(this.fd, image, done, image.length - done, done);
+  }
+
   /** Re-reads the header in place (after an external header edit); drops cached bases. */
   reloadHeader(): void {
+    this.commitImage();
     const stat = fs.fstatSync(this.fd);
     const probe = Buffer.allocUnsafe(HEADER_PROBE_SIZE);
     const got = fs.readSync(this.fd, probe, 0, HEADER_PROBE_SIZE, 0);
@@ -159,6 +196,12 @@ export class WhisperFile {
 
   /** Reads exactly `length` bytes at `position` into `buf[bufOffset..]`; a short read means the file shrank. */
   readExactly(buf: Buffer, bufOffset: number, length: number, position: number, what = 'Unable to read datapoints'): void {
+    const image = this.image;
+    if (image !== null) {
+      if (position + length > image.length) throw new CorruptWhisperFile(what, this.path);
+      image.copy(buf, bufOffset, position, position + length);
+      return;
+    }
     let done = 0;
     while (done < length) {
       const n = fs.readSync(this.fd, buf, bufOffset + done, length - done, position + done);
@@ -169,8 +212,13 @@ export class WhisperFile {
 
   /** Writes `buf[bufOffset..bufOffset+length)` at `position` and keeps the base cache and size in step. */
   writeAt(buf: Buffer, bufOffset: number, length: number, position: number): void {
-    let done = 0;
-    while (done < length) done += fs.writeSync(this.fd, buf, bufOffset + done, length - done, position + done);
+    if (this.image !== null && position + length > this.image.length) this.commitImage();
+    if (this.image !== null) {
+      buf.copy(this.image, position, bufOffset, bufOffset + length);
+    } else {
+      let done = 0;
+      while (done < length) done += fs.writeSync(this.fd, buf, bufOffset + done, length - done, position + done);
+    }
     const end = position + length;
     if (end > this.fileSize) this.fileSize = end;
     const archives = this.info.archives;
@@ -194,11 +242,16 @@ export class WhisperFile {
   }
 
   fsync(): void {
+    this.commitImage();
     fs.fsyncSync(this.fd);
   }
 
   close(): void {
-    fs.closeSync(this.fd);
+    try {
+      this.commitImage();
+    } finally {
+      fs.closeSync(this.fd);
+    }
   }
 }
 

@@ -3,9 +3,10 @@
 // I/O (see write.ts), producing exactly the bytes whisper.update_many would.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createFile } from './create.js';
+import { createFile, fileSizeFor, newFileImage, openNewFile, writeAll } from './create.js';
+import { InvalidConfiguration } from './errors.js';
 import { fetchFromFile, type FetchResult } from './fetch.js';
-import { WhisperFile } from './file.js';
+import { ScratchBuffer, WhisperFile } from './file.js';
 import type { ArchiveSpec, WhisperInfo } from './format.js';
 import { updateManyPoints } from './write.js';
 
@@ -59,11 +60,19 @@ interface OpenEntry {
   lastUsed: number;
 }
 
+/**
+ * Largest new file createWithPoints builds in memory (bytes); a bigger one is created (header and
+ * zeros written in chunks) and then written like any other.
+ */
+export const NEW_FILE_IMAGE_LIMIT = 16 << 20;
+
 /** Node.js cannot take flock(2) locks; see WhisperStoreOptions.lockWrites. */
 export const lockingSupported = false;
 
 export class WhisperStore {
   private readonly open = new Map<string, OpenEntry>();
+  /** createWithPoints builds each new file here (it is written before the call returns). */
+  private readonly imageScratch = new ScratchBuffer();
   private useCounter = 0;
   private readonly maxOpenFiles: number;
   private readonly autoflush: boolean;
@@ -103,14 +112,7 @@ export class WhisperStore {
     now: number = Math.floor(Date.now() / 1000),
   ): void {
     if (count === 0) return;
-    for (let i = 0; i < count; i++) {
-      const t = timestamps[i];
-      if (!Number.isInteger(t)) {
-        if (!Number.isFinite(t)) throw new RangeError(`Timestamp ${t} is not a number of seconds (${filePath})`);
-        timestamps = truncated(timestamps, count);
-        break;
-      }
-    }
+    timestamps = wholeSeconds(filePath, timestamps, count);
     const file = this.acquire(filePath);
     try {
       updateManyPoints(file, timestamps, values, count, now);
@@ -141,6 +143,77 @@ export class WhisperStore {
       autoflush: this.autoflush,
       validateFirst: true,
     });
+  }
+
+  /**
+   * create() followed by updateMany() of the first points, in one write: the new file's content
+   * (header, zeros, the points and what they propagate to lower archives) is built in memory and
+   * written at once, and the file stays open for the next updates. Returns false, having touched
+   * nothing, when the file exists already. The bytes on disk are those of the two steps; so are the
+   * errors: a bad schema throws before the disk is touched, a bad point leaves the new, empty file
+   * behind. Parent directories are made only with `makeDirs` (default true). Sparse creates and
+   * files over NEW_FILE_IMAGE_LIMIT bytes take the two steps.
+   */
+  createWithPoints(
+    filePath: string,
+    archiveList: readonly ArchiveSpec[],
+    xFilesFactor: number | null | undefined,
+    aggregationMethod: string | null | undefined,
+    timestamps: Float64Array,
+    values: Float64Array,
+    count: number,
+    now: number = Math.floor(Date.now() / 1000),
+    options: { makeDirs?: boolean } = {},
+  ): boolean {
+    const archives = archiveList.map(([s, p]): ArchiveSpec => [s, p]);
+    if (options.makeDirs ?? true) fs.mkdirSync(path.dirname(filePath), { recursive: true });
+    if (count === 0 || (this.sparse && !this.useFallocate) || fileSizeFor(archives) > NEW_FILE_IMAGE_LIMIT) {
+      try {
+        this.create(filePath, archives, xFilesFactor, aggregationMethod);
+      } catch (err) {
+        if (err instanceof InvalidConfiguration && fs.existsSync(filePath)) return false;
+        throw err;
+      }
+      if (count > 0) this.updateMany(filePath, timestamps, values, count, now);
+      return true;
+    }
+    const image = newFileImage(archives, xFilesFactor ?? null, aggregationMethod ?? null, this.imageScratch);
+    let fd: number;
+    try {
+      fd = openNewFile(filePath, 'wx+');
+    } catch (err) {
+      if (err instanceof InvalidConfiguration) return false;
+      throw err;
+    }
+    this.close(filePath); // an entry for a file that was removed meanwhile
+    let file: WhisperFile | null = null;
+    try {
+      file = WhisperFile.fromImage(filePath, fd, image);
+      try {
+        updateManyPoints(file, wholeSeconds(filePath, timestamps, count), values, count, now);
+      } catch (err) {
+        // As after a create and a failed update: the file exists, empty.
+        writeAll(fd, newFileImage(archives, xFilesFactor ?? null, aggregationMethod ?? null), 0);
+        fs.closeSync(fd);
+        fd = -1;
+        throw err;
+      }
+      file.commitImage();
+      if (this.autoflush) file.fsync();
+    } catch (err) {
+      if (fd >= 0) {
+        // The content could not be written (a full disk): no half-made file is left behind.
+        try {
+          fs.closeSync(fd);
+        } catch {
+          // already closed
+        }
+        fs.rmSync(filePath, { force: true });
+      }
+      throw err;
+    }
+    this.remember(filePath, file);
+    return true;
   }
 
   /**
@@ -208,10 +281,14 @@ export class WhisperStore {
       this.close(filePath);
     }
     const file = WhisperFile.open(filePath, true);
+    this.remember(filePath, file);
+    return file;
+  }
+
+  private remember(filePath: string, file: WhisperFile): void {
     while (this.open.size >= this.maxOpenFiles) this.close(this.leastRecentlyUsed());
     const now = Date.now();
     this.open.set(filePath, { file, loadedAt: now, checkedAt: now, lastUsed: ++this.useCounter });
-    return file;
   }
 
   private leastRecentlyUsed(): string {
@@ -244,6 +321,18 @@ export class WhisperStore {
     }
     return true;
   }
+}
+
+/** The timestamps truncated toward zero like Python's int() (the same array when they are whole already). */
+function wholeSeconds(filePath: string, timestamps: Float64Array, count: number): Float64Array {
+  for (let i = 0; i < count; i++) {
+    const t = timestamps[i];
+    if (!Number.isInteger(t)) {
+      if (!Number.isFinite(t)) throw new RangeError(`Timestamp ${t} is not a number of seconds (${filePath})`);
+      return truncated(timestamps, count);
+    }
+  }
+  return timestamps;
 }
 
 function truncated(timestamps: Float64Array, count: number): Float64Array {

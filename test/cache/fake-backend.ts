@@ -28,6 +28,24 @@ export class FakeBackend implements WhisperBackend {
     if (this.files.has(path)) throw new Error(`File ${path} already exists!`);
     this.files.set(path, { archives, xFilesFactor, aggregationMethod: aggregationMethod ?? 'average', points: new Map(), updates: 0 });
   }
+  createWithPoints(
+    path: string,
+    archives: ArchiveSpec[],
+    xFilesFactor: number | undefined,
+    aggregationMethod: string | undefined,
+    timestamps: Float64Array,
+    values: Float64Array,
+    count: number,
+  ): boolean {
+    // Recorded like the two steps it stands for: the create is tried first.
+    if (this.files.has(path)) {
+      this.calls.push(`create ${path}`);
+      return false;
+    }
+    this.create(path, archives, xFilesFactor, aggregationMethod);
+    this.updateMany(path, timestamps, values, count);
+    return true;
+  }
   exists(path: string): boolean {
     return this.files.has(path);
   }

@@ -10,5 +10,9 @@ export function createWhisperBackend(opts) {
       if (path.endsWith('/crash/me.wsp')) process.exit(3);
       b.updateMany(path, ts, vs, n);
     },
+    createWithPoints(path, archives, xff, method, ts, vs, n) {
+      if (path.endsWith('/crash/me.wsp')) process.exit(3);
+      return b.createWithPoints(path, archives, xff, method, ts, vs, n);
+    },
   };
 }

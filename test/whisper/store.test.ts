@@ -65,6 +65,60 @@ describe('WhisperStore', () => {
     expect(store.openFiles).toBe(0);
   });
 
+  it('createWithPoints writes the bytes of create + update_many, in one write, and keeps the file open', () => {
+    const methods = ['average', 'sum', 'last', 'max', 'min', 'avg_zero', 'absmax', 'absmin'];
+    const schemas: ArchiveSpec[][] = [SCHEMA, [[60, 180], [600, 144]], [[1, 30]], [[10, 6], [60, 10], [300, 12], [3600, 4]]];
+    const store = new WhisperStore({ maxOpenFiles: 4 });
+    const work = batches(64, 11);
+    work.forEach(({ ts, vs, now }, b) => {
+      const schema = schemas[b % schemas.length]!;
+      const method = methods[b % methods.length]!;
+      const xff = [0, 0.3, 0.5, 1][b % 4]!;
+      const ref = path.join(dir, `cwp-ref-${b}.wsp`);
+      const ours = path.join(dir, 'cwp', `${b % 3}`, `s${b}.wsp`);
+      create(ref, schema.map(([s, p]) => [s, p]), xff, method);
+      updateMany(ref, Array.from(ts, (t, k) => [t, vs[k]] as const), now);
+      expect(store.createWithPoints(ours, schema, xff, method, ts, vs, ts.length, now)).toBe(true);
+      expect(fs.readFileSync(ours).equals(fs.readFileSync(ref))).toBe(true);
+      // The next update goes to the open file and still matches.
+      const more = work[(b + 1) % work.length]!;
+      updateMany(ref, Array.from(more.ts, (t, k) => [t, more.vs[k]] as const), now + 60);
+      store.updateMany(ours, more.ts, more.vs, more.ts.length, now + 60);
+      expect(fs.readFileSync(ours).equals(fs.readFileSync(ref))).toBe(true);
+      expect(store.openFiles).toBeLessThanOrEqual(4);
+    });
+    store.closeAll();
+  });
+
+  it('createWithPoints leaves an existing file alone, and fails like its two steps would', () => {
+    const store = new WhisperStore();
+    const f = path.join(dir, 'cwp-exists.wsp');
+    create(f, SCHEMA.map(([s, p]) => [s, p]), 0.5, 'average');
+    const before = fs.readFileSync(f);
+    expect(store.createWithPoints(f, SCHEMA, 0.5, 'average', Float64Array.of(T0), Float64Array.of(1), 1, T0)).toBe(false);
+    expect(fs.readFileSync(f).equals(before)).toBe(true);
+    // A bad schema: nothing on disk.
+    const bad = path.join(dir, 'cwp-bad.wsp');
+    expect(() => store.createWithPoints(bad, SCHEMA, 0.5, 'median', Float64Array.of(T0), Float64Array.of(1), 1, T0)).toThrow('Unrecognized aggregation method');
+    expect(fs.existsSync(bad)).toBe(false);
+    // A bad point: the file is created (empty), as create() then a failing update_many leave it.
+    const badPoint = path.join(dir, 'cwp-bad-point.wsp');
+    const emptyRef = path.join(dir, 'cwp-empty-ref.wsp');
+    create(emptyRef, SCHEMA.map(([s, p]) => [s, p]), 0.5, 'average');
+    expect(() => store.createWithPoints(badPoint, SCHEMA, 0.5, 'average', Float64Array.of(Infinity), Float64Array.of(1), 1, T0)).toThrow();
+    expect(fs.readFileSync(badPoint).equals(fs.readFileSync(emptyRef))).toBe(true);
+    // Sparse creates take the two steps and give the same bytes.
+    const sparse = new WhisperStore({ sparse: true });
+    const sf = path.join(dir, 'cwp-sparse.wsp');
+    const sref = path.join(dir, 'cwp-sparse-ref.wsp');
+    create(sref, SCHEMA.map(([s, p]) => [s, p]), 0.5, 'average');
+    updateMany(sref, [[T0 - 5, 3]], T0);
+    expect(sparse.createWithPoints(sf, SCHEMA, 0.5, 'average', Float64Array.of(T0 - 5), Float64Array.of(3), 1, T0)).toBe(true);
+    expect(fs.readFileSync(sf).equals(fs.readFileSync(sref))).toBe(true);
+    store.closeAll();
+    sparse.closeAll();
+  });
+
   it('create makes parent directories, leaves the archive list alone and validates before touching the disk', () => {
     const store = new WhisperStore({ sparse: true });
     const list: ArchiveSpec[] = [[60, 100], [10, 60]];
