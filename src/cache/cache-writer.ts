@@ -73,6 +73,13 @@ const BATCH_METRICS = 2000;
 const BATCH_POINTS = 200_000;
 const MAX_IN_FLIGHT = 2;
 const CREATE_BATCH = 200;
+/**
+ * After a pass that emptied the cache the writer waits idleMs (carbon's writer sleeps 1 s), but
+ * points stored into the empty cache wake it this much later instead: carbon's pause left new
+ * points waiting up to a second with the writer idle; this short one still gathers what arrives
+ * close together into one message.
+ */
+const REFILL_WAKE_MS = 50;
 /** Names remembered as having a file (see knownFiles); beyond this the set starts over. */
 const KNOWN_FILES_LIMIT = 2_000_000;
 
@@ -133,6 +140,7 @@ export class CacheWriter {
 
   constructor(private opts: CacheWriterOptions) {
     this.cache = opts.cache;
+    this.cache.onRefill = () => this.onRefill();
     this.counters = opts.counters ?? globalStats;
     this.matchSchema = opts.matchSchema;
     this.matchAggregation = opts.matchAggregation;
@@ -196,6 +204,13 @@ export class CacheWriter {
         await worker.terminate();
       },
     };
+  }
+
+  private onRefill(): void {
+    if (!this.running || this.flushing) return;
+    const wakeAt = Date.now() + REFILL_WAKE_MS;
+    if (this.idleUntil > wakeAt) this.idleUntil = wakeAt;
+    this.schedule(REFILL_WAKE_MS);
   }
 
   /** Swaps the storage-schemas / storage-aggregation matchers (SIGHUP or file change); nothing cached is lost. */

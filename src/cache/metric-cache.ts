@@ -125,10 +125,15 @@ export class MetricCache implements CacheView {
    */
   storeBatch(batch: MetricBatch): void {
     const { names, timestamps, values } = batch;
+    const wasEmpty = this.cached === 0;
     for (let i = 0; i < batch.length; i++) {
       this.store(normalizeSeries(names[i], reportBadTaggedName), timestamps[i], values[i]);
     }
+    if (wasEmpty && this.cached > 0) this.onRefill?.();
   }
+
+  /** Called when a batch is stored into an empty cache (the writer may be idle, waiting for work). */
+  onRefill?: () => void;
 
   /** Stores one point under exactly `name` (no normalisation: carbon's self-metrics path). */
   store(name: string, ts: number, value: number): void {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CacheWriter, type CacheWriterOptions } from '../../src/cache/cache-writer.js';
 import { MetricCache } from '../../src/cache/metric-cache.js';
+import { MetricBatch } from '../../src/pipeline/batch.js';
 import { Counters } from '../../src/instrumentation/counters.js';
 import { FakeBackend } from './fake-backend.js';
 import { defaultWhisperOptions } from '../helpers/writer-options.js';
@@ -59,6 +60,19 @@ describe('CacheWriter', () => {
     expect(snap.get('pointsPerUpdate')).toBeCloseTo(4 / 3);
     expect(snap.get('cache.size')).toBe(0);
     expect(snap.get('errors')).toBe(0);
+  });
+
+  it('after emptying the cache it idles, but a batch stored into the empty cache wakes it within ~50 ms', async () => {
+    const { cache, backend, writer } = setup({ idleMs: 60_000 });
+    writer.start();
+    await new Promise((r) => setTimeout(r, 30)); // the first pass finds nothing: idle for a minute
+    const batch = new MetricBatch();
+    batch.push('fast.late', 1, 10);
+    cache.storeBatch(batch);
+    const t0 = Date.now();
+    while (!backend.files.get('/data/fast/late.wsp')?.points.size && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 5));
+    expect([...backend.files.get('/data/fast/late.wsp')!.points]).toEqual([[10, 1]]);
+    expect(Date.now() - t0).toBeLessThan(1000);
   });
 
   it('without a create limit, creates a new file before its first write (no failed write), and only once', async () => {
