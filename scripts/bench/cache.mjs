@@ -13,8 +13,11 @@
 // persisted points/s (until every point is on disk), CPU seconds per million points (utime+stime of
 // the daemon process and all its threads from /proc, from load start to all persisted) and peak
 // RSS (VmHWM). Before that, the in-process memory cost of the MetricCache itself.
-// Before each run the filesystem is synced (settleFilesystem), so no run pays for the file removals
-// of the one before it, and the kernel's cost of one file create is measured and shown.
+// Every run's files stay until the whole bench is over, under one root directory marked so that its
+// subdirectories go to fresh ext4 block groups (isolateFromRecentRemovals): a create next to inodes
+// freed minutes before costs the kernel 10-50× more, which would measure the bench's own cleanup
+// rather than either daemon. Before each run the filesystem is synced and the kernel's cost of one
+// file create is measured and shown.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import {
   cpuSeconds,
   fileCreateCost,
+  isolateFromRecentRemovals,
   freePort,
   settleFilesystem,
   makeWorkload,
@@ -72,8 +76,8 @@ function parseArgs(argv) {
 
 const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : 'n/a');
 
-async function runOne(impl, protocol, w, payload, opts) {
-  const root = mkdtempSync(join(tmpdir(), `bench-cache-${impl}-`));
+async function runOne(impl, protocol, w, payload, opts, benchRoot) {
+  const root = mkdtempSync(join(benchRoot, `${impl}-${protocol}-${w.series}x${w.points}-`));
   const ports = { line: await freePort(), pickle: await freePort(), query: await freePort() };
   const { conf, dataDir, storage } = writeConfig(root, ports);
   const [cmd, ...args] =
@@ -100,8 +104,6 @@ async function runOne(impl, protocol, w, payload, opts) {
     result.error = err instanceof Error ? err.message : String(err);
   } finally {
     await stopDaemon(child, 120000);
-    if (!opts.keep) rmSync(root, { recursive: true, force: true });
-    else console.error(`kept ${root}`);
     settleFilesystem();
   }
   return result;
@@ -121,6 +123,9 @@ async function main() {
     process.exit(1);
   }
   console.log(`# carbon-cache benchmark (${new Date().toISOString()}, node ${process.version}, scale ${opts.scale})`);
+  const benchRoot = mkdtempSync(join(tmpdir(), 'bench-cache-'));
+  const isolated = isolateFromRecentRemovals(benchRoot);
+  if (!isolated) console.error(`note: chattr +T ${benchRoot} failed; creates may pay for earlier file removals`);
   console.log('\n## MetricCache memory (in process)\n');
   console.log(memoryReport());
   const rows = [];
@@ -132,17 +137,20 @@ async function main() {
       for (const impl of opts.impl) {
         process.stderr.write(`running ${impl} ${protocol} ${w.series}x${w.points} ... `);
         settleFilesystem();
-        const create = fileCreateCost(tmpdir());
-        const r = await runOne(impl, protocol, w, payload, opts);
+        const create = fileCreateCost(benchRoot);
+        const r = await runOne(impl, protocol, w, payload, opts, benchRoot);
         r.createMicros = create.cpuMicros;
         process.stderr.write(r.error ? `error: ${r.error}\n` : `${r.seconds.toFixed(1)} s\n`);
         rows.push(r);
       }
     }
   }
+  if (!opts.keep) rmSync(benchRoot, { recursive: true, force: true });
+  else console.error(`kept ${benchRoot}`);
   console.log('\n## Daemons\n');
   console.log('Kernel µs/create: CPU cost of creating one empty file just before the run, after a sync (every new');
-  console.log("series needs one, in both daemons; other users' file removals on the shared VM can raise it 10-50x).\n");
+  console.log('series needs one, in both daemons; ~20 µs on this VM, but 10-50× more next to files removed in the');
+  console.log(`last minutes, which the bench avoids: ${isolated ? 'runs were isolated with chattr +T' : 'chattr +T FAILED, runs were not isolated'}).\n`);
   console.log('| workload | protocol | impl | ingest points/s | persisted points/s | CPU s / M points | peak RSS MB | kernel µs/create |');
   console.log('|---|---|---|---:|---:|---:|---:|---:|');
   for (const r of rows) {

@@ -6,7 +6,8 @@
 //
 // Options: --points N (carbon-ts and carbon-c-relay, default 2,000,000), --py-points N (Python,
 // default 300,000: it is ~20× slower), --series N (10,000), --conns N (4), --quick (÷4),
-// --only ts,py,c  --protocols pickle,line
+// --only ts,py,c  --protocols pickle,line  --repeat N (runs per case, default 3: the median run by
+// CPU per point is reported, with the spread of all runs, since one run's figure moves ±15% here)
 import { fork, spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
@@ -28,6 +29,7 @@ const SERIES = Number(opt('series', 10_000));
 const CONNS = Number(opt('conns', 4));
 const ONLY = opt('only', 'ts,py,c').split(',');
 const PROTOCOLS = opt('protocols', 'pickle,line').split(',');
+const REPEAT = Math.max(1, Number(opt('repeat', 3)));
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 // BENCH_TS_NODE_ARGS: extra node flags for the carbon-ts daemon, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
 const nodeArgs = (process.env.BENCH_TS_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -223,9 +225,13 @@ for (const protocol of PROTOCOLS) {
     if (!contenders[key]?.protocols.includes(protocol)) continue;
     process.stdout.write(`running ${contenders[key].label} (${protocol} out, ${contenders[key].points.toLocaleString('en')} points)... `);
     try {
-      const r = await runCase(key, protocol);
+      const runs = [];
+      for (let k = 0; k < REPEAT; k++) runs.push(await runCase(key, protocol));
+      runs.sort((a, b) => a.cpuPerM - b.cpuPerM);
+      const r = { ...runs[Math.floor((runs.length - 1) / 2)], lost: runs.reduce((a, x) => a + x.lost, 0), runs };
       results.push(r);
-      console.log(`${Math.round(r.pps).toLocaleString('en')} points/s, ${r.cpuPerM.toFixed(2)} CPU s/M (${r.sysPerM.toFixed(2)} in the kernel), lost ${r.lost}`);
+      const spread = runs.length > 1 ? ` [runs: ${runs.map((x) => x.cpuPerM.toFixed(2)).join(', ')}]` : '';
+      console.log(`${Math.round(r.pps).toLocaleString('en')} points/s, ${r.cpuPerM.toFixed(2)} CPU s/M (${r.sysPerM.toFixed(2)} in the kernel), lost ${r.lost}${spread}`);
     } catch (e) {
       console.log(`failed: ${e.message}`);
     }
@@ -233,6 +239,7 @@ for (const protocol of PROTOCOLS) {
 }
 
 console.log(`\nbench:relay — plaintext in, consistent-hashing (carbon_ch) to 3 sinks, ${SERIES.toLocaleString('en')} series, ${CONNS} sender connections`);
+console.log(`Median of ${REPEAT} run(s) per row (by CPU per point); lost counts every run.`);
 console.log('| relay | out | points | points/s end to end | CPU s per million points | lost |');
 console.log('|---|---|---:|---:|---:|---:|');
 for (const r of results) console.log(`| ${r.relay} | ${r.protocol} | ${r.points.toLocaleString('en')} | ${Math.round(r.pps).toLocaleString('en')} | ${r.cpuPerM.toFixed(3)} | ${r.lost} |`);
