@@ -110,8 +110,8 @@ export class LineStreamParser {
           continue;
         }
         const fieldStart = i;
-        // One table load and no branch but the loop's per byte.
-        while (i < end && BYTE_CLASS[(c = data[i])] !== SPACE) {
+        // Every byte above 0x20 is a field byte; the table is read only for the control bytes.
+        while (i < end && ((c = data[i]) > 0x20 || BYTE_CLASS[c] !== SPACE)) {
           high |= c;
           i++;
         }

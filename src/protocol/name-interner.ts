@@ -14,7 +14,9 @@ const WORDS = new Int32Array((MAX_INTERNED_LENGTH >> 2) + 1);
 /** Int32Array reads bytes b0..b3 as b0 | b1 << 8 | b2 << 16 | b3 << 24 only on little-endian CPUs. */
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 /** Lookups between two reviews of the miss rate. */
-const GROWTH_WINDOW = 1 << 16;
+const GROWTH_WINDOW = 1 << 14;
+/** The table doubles while more than 1 in this many lookups of a window missed. */
+const GROWTH_MISS_RATIO = 256;
 
 /**
  * Turns the bytes of a metric name into a string, handing back the same string object every time
@@ -42,11 +44,9 @@ export class NameInterner {
   private victim = new Uint8Array(0);
   private lookups = 0;
   private misses = 0;
-  /** False during the first window after a resize. */
-  private warm = false;
 
   /**
-   * The table starts small and doubles, keeping its names, while more than 1 in 64 lookups miss, up to `maxSlots`. Small tables matter: a lookup is a random
+   * The table starts small and doubles, keeping its names, while more than 1 in GROWTH_MISS_RATIO lookups miss, up to `maxSlots`. Small tables matter: a lookup is a random
    * access, and a table far larger than the working set of series misses the CPU caches every time.
    */
   constructor(
@@ -93,16 +93,13 @@ export class NameInterner {
   }
 
   /**
-   * Every GROWTH_WINDOW lookups: double the table if too many of them missed. The window right after
-   * a resize is not judged (names that had been evicted from a full set come back once).
+   * Every GROWTH_WINDOW lookups: double the table if more than 1 in GROWTH_MISS_RATIO of them missed.
+   * Every window is judged, the one right after a resize too: the names evicted before it come back
+   * once, which at worst grows the table one step early (it is bounded by maxSlots), while waiting a
+   * window per step kept a relay missing on a tenth of its points for its first half million.
    */
   private review(): void {
-    if (this.warm && this.misses * 64 > this.lookups && this.names.length < this.maxSlots) {
-      this.grow();
-      this.warm = false;
-    } else {
-      this.warm = true;
-    }
+    if (this.misses * GROWTH_MISS_RATIO > this.lookups && this.names.length < this.maxSlots) this.grow();
     this.lookups = 0;
     this.misses = 0;
   }

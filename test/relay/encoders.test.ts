@@ -88,6 +88,17 @@ sys.stdout.buffer.write(b''.join(out))`,
     expect(skipped.count).toBe(1);
   });
 
+  it('writes repeated and boundary timestamps as formatCarbonTimestamp does', () => {
+    const stamps = [1795600000, 1795600000, 1795600000.7, NaN, 1795600000, 0, 0, -0.5, -7, -7, 2 ** 31 - 1, 2 ** 31 - 1, 2 ** 31, 2 ** 31, 2 ** 53 + 2, 9, 1e22, 1e22, 1795600060];
+    const run = { names: stamps.map((_, i) => `s${i}`), timestamps: Float64Array.from(stamps), values: new Float64Array(stamps.length).fill(2) };
+    const skipped = { count: 0 };
+    const text = encodeLineFrame(run, 0, stamps.length, skipped).toString();
+    const expected = stamps.flatMap((t, i) => (Number.isFinite(t) ? [`s${i} 2 ${formatCarbonTimestamp(t)}\r\n`] : [])).join('');
+    expect(text).toBe(expected);
+    expect(text).toContain('s11 2 2147483647\r\ns12 2 2147483648\r\n');
+    expect(skipped.count).toBe(1);
+  });
+
   it('writes every value as formatCarbonValue does (digits written directly for short decimals)', () => {
     let s = 12345;
     const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);

@@ -34,6 +34,11 @@ export function encodeLineFrame(run: PointRun, start: number, end: number, skipp
   const reserved = slab ? slab.reserve(bound) : { buf: Buffer.allocUnsafe(bound), off: 0 };
   const buf = reserved.buf;
   let o = reserved.off;
+  // Points of one interval share their timestamp: its digits are copied from the last point that
+  // had it rather than worked out again.
+  let lastTs = NaN;
+  let lastTsAt = 0;
+  let lastTsLength = 0;
   for (let i = start; i < end; i++) {
     const ts = timestamps[i]!;
     if (!Number.isFinite(ts)) {
@@ -45,7 +50,15 @@ export function encodeLineFrame(run: PointRun, start: number, end: number, skipp
     const text = texts[i - start]!;
     o = text === null ? writeSimpleValue(buf, o, values[i]!) : writeText(buf, o, text);
     buf[o++] = 0x20;
-    o = writeTimestamp(buf, o, ts);
+    if (ts === lastTs) {
+      for (let k = 0; k < lastTsLength; k++) buf[o + k] = buf[lastTsAt + k]!;
+      o += lastTsLength;
+    } else {
+      lastTs = ts;
+      lastTsAt = o;
+      o = writeTimestamp(buf, o, ts);
+      lastTsLength = o - lastTsAt;
+    }
     buf[o++] = 0x0d;
     buf[o++] = 0x0a;
   }
@@ -92,11 +105,24 @@ function writeSimpleValue(buf: Buffer, o: number, v: number): number {
 
 /** The decimal digits of a non-negative integer below 2^53. */
 function writeDigits(buf: Buffer, o: number, n: number): number {
+  if (n <= 0x7fffffff) return writeSmallDigits(buf, o, n | 0);
   let digits = 1;
   for (let p = 10; p <= n; p *= 10) digits++;
   for (let k = digits - 1; k >= 0; k--) {
     buf[o + k] = 0x30 + (n % 10);
     n = Math.floor(n / 10);
+  }
+  return o + digits;
+}
+
+/** writeDigits for 0 <= n < 2^31, in int32 arithmetic (a division by 10 becomes a multiply). */
+function writeSmallDigits(buf: Buffer, o: number, n: number): number {
+  let digits = 1;
+  for (let p = 10; p <= n; p *= 10) digits++;
+  for (let k = digits - 1; k >= 0; k--) {
+    const q = (n / 10) | 0;
+    buf[o + k] = 0x30 + n - q * 10;
+    n = q;
   }
   return o + digits;
 }
