@@ -6,7 +6,7 @@
 //
 // Options: --points N (carbon-ts and carbon-c-relay, default 2,000,000), --py-points N (Python,
 // default 300,000: it is ~20× slower), --series N (10,000), --conns N (4), --quick (÷4),
-// --only ts,py,c  --protocols pickle,line  --repeat N (runs per case, default 3: the median run by
+// --only ts,py,c  --protocols pickle,line  --repeat N (runs per case, default 5, interleaved: the median run by
 // CPU per point is reported, with the spread of all runs, since one run's figure moves ±15% here)
 import { fork, spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
@@ -29,7 +29,7 @@ const SERIES = Number(opt('series', 10_000));
 const CONNS = Number(opt('conns', 4));
 const ONLY = opt('only', 'ts,py,c').split(',');
 const PROTOCOLS = opt('protocols', 'pickle,line').split(',');
-const REPEAT = Math.max(1, Number(opt('repeat', 3)));
+const REPEAT = Math.max(1, Number(opt('repeat', 5)));
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 // BENCH_TS_NODE_ARGS: extra node flags for the carbon-ts daemon, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
 const nodeArgs = (process.env.BENCH_TS_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -219,22 +219,35 @@ async function runCase(key, protocol) {
   }
 }
 
+// Runs are interleaved (ts, py, c, ts, py, c, …) so that every contender sees the same spells of a
+// busy or quiet VM, and the median run of each is reported.
 const results = [];
 for (const protocol of PROTOCOLS) {
-  for (const key of ONLY) {
-    if (!contenders[key]?.protocols.includes(protocol)) continue;
-    process.stdout.write(`running ${contenders[key].label} (${protocol} out, ${contenders[key].points.toLocaleString('en')} points)... `);
-    try {
-      const runs = [];
-      for (let k = 0; k < REPEAT; k++) runs.push(await runCase(key, protocol));
-      runs.sort((a, b) => a.cpuPerM - b.cpuPerM);
-      const r = { ...runs[Math.floor((runs.length - 1) / 2)], lost: runs.reduce((a, x) => a + x.lost, 0), runs };
-      results.push(r);
-      const spread = runs.length > 1 ? ` [runs: ${runs.map((x) => x.cpuPerM.toFixed(2)).join(', ')}]` : '';
-      console.log(`${Math.round(r.pps).toLocaleString('en')} points/s, ${r.cpuPerM.toFixed(2)} CPU s/M (${r.sysPerM.toFixed(2)} in the kernel), lost ${r.lost}${spread}`);
-    } catch (e) {
-      console.log(`failed: ${e.message}`);
+  const keys = ONLY.filter((key) => contenders[key]?.protocols.includes(protocol));
+  const runs = new Map(keys.map((k) => [k, []]));
+  const failed = new Set();
+  for (let k = 0; k < REPEAT; k++) {
+    for (const key of keys) {
+      if (failed.has(key)) continue;
+      try {
+        runs.get(key).push(await runCase(key, protocol));
+      } catch (e) {
+        failed.add(key);
+        console.log(`${contenders[key].label} (${protocol} out) failed: ${e.message}`);
+      }
     }
+  }
+  for (const key of keys) {
+    const all = runs.get(key);
+    if (all.length === 0) continue;
+    all.sort((a, b) => a.cpuPerM - b.cpuPerM);
+    const r = { ...all[Math.floor((all.length - 1) / 2)], lost: all.reduce((a, x) => a + x.lost, 0), runs: all };
+    results.push(r);
+    const spread = all.length > 1 ? ` [runs: ${all.map((x) => x.cpuPerM.toFixed(2)).join(', ')}]` : '';
+    console.log(
+      `${contenders[key].label} (${protocol} out, ${contenders[key].points.toLocaleString('en')} points × ${all.length}): ` +
+        `${Math.round(r.pps).toLocaleString('en')} points/s, ${r.cpuPerM.toFixed(2)} CPU s/M (${r.sysPerM.toFixed(2)} in the kernel), lost ${r.lost}${spread}`,
+    );
   }
 }
 

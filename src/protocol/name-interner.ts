@@ -2,9 +2,9 @@ import { latin1 } from './bytes.js';
 
 /** Names longer than this are rare and not worth caching: they are decoded every time. */
 const MAX_INTERNED_LENGTH = 256;
-/** Bytes per slot record: hash (4), length (4), then the first bytes of the name. */
+/** Bytes per slot record: hash (4), length (4), tag (4), then the first bytes of the name. */
 const RECORD_BYTES = 64;
-const RECORD_HEADER = 8;
+const RECORD_HEADER = 12;
 /** Names up to this length are verified against the record alone (one cache line per lookup). */
 const INLINE_NAME_BYTES = RECORD_BYTES - RECORD_HEADER;
 /** Slots per set: a name may sit in any of the WAYS slots its hash selects. */
@@ -16,7 +16,7 @@ const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 /** Lookups between two reviews of the miss rate. */
 const GROWTH_WINDOW = 1 << 14;
 /** The table doubles while more than 1 in this many lookups of a window missed. */
-const GROWTH_MISS_RATIO = 256;
+const GROWTH_MISS_RATIO = 64;
 
 /**
  * Turns the bytes of a metric name into a string, handing back the same string object every time
@@ -40,10 +40,11 @@ export class NameInterner {
   private records = new Uint8Array(0);
   private header = new Int32Array(0);
   private names: (string | null)[] = [];
-  /** Which way of a set the next miss overwrites, per set (round robin). */
-  private victim = new Uint8Array(0);
+  /** xorshift state choosing which way of a full set a miss overwrites. */
+  private random = 0x9e3779b9;
   private lookups = 0;
   private misses = 0;
+  private tagOwner: object | null = null;
 
   /**
    * The table starts small and doubles, keeping its names, while more than 1 in GROWTH_MISS_RATIO lookups miss, up to `maxSlots`. Small tables matter: a lookup is a random
@@ -64,7 +65,6 @@ export class NameInterner {
     this.header = new Int32Array(this.records.buffer);
     for (let s = 0; s < size; s++) this.header[s * (RECORD_BYTES / 4) + 1] = -1; // no name yet
     this.names = new Array<string | null>(size).fill(null);
-    this.victim = new Uint8Array(size / WAYS);
   }
 
   /**
@@ -83,9 +83,7 @@ export class NameInterner {
       if (name === null) continue;
       const h = oldHeader[old * words]!;
       const set = (h ^ (h >>> 16)) & this.mask;
-      const v = set / WAYS;
-      const slot = set + this.victim[v]!;
-      this.victim[v] = (this.victim[v]! + 1) % WAYS;
+      const slot = this.wayFor(set);
       this.hashes[slot] = h;
       this.names[slot] = name;
       this.records.set(oldRecords.subarray(old * RECORD_BYTES, (old + 1) * RECORD_BYTES), slot * RECORD_BYTES);
@@ -96,12 +94,30 @@ export class NameInterner {
    * Every GROWTH_WINDOW lookups: double the table if more than 1 in GROWTH_MISS_RATIO of them missed.
    * Every window is judged, the one right after a resize too: the names evicted before it come back
    * once, which at worst grows the table one step early (it is bounded by maxSlots), while waiting a
-   * window per step kept a relay missing on a tenth of its points for its first half million.
+   * window per step kept a relay missing on a tenth of its points for its first half million. The
+   * table stays as small as the miss rate allows: a lookup reads a random slot, and a table that
+   * does not fit the CPU caches costs more per lookup than the misses it saves.
    */
   private review(): void {
     if (this.misses * GROWTH_MISS_RATIO > this.lookups && this.names.length < this.maxSlots) this.grow();
     this.lookups = 0;
     this.misses = 0;
+  }
+
+  /**
+   * The slot of `set` a new name goes to: an empty way, else a random one. Random rather than
+   * round robin: names cycling through a set one more than its ways (a relay sees each series once
+   * per interval, in the same order) would otherwise each evict the next one and all miss.
+   */
+  private wayFor(set: number): number {
+    const names = this.names;
+    for (let w = 0; w < WAYS; w++) if (names[set + w] === null) return set + w;
+    let x = this.random;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.random = x;
+    return set + (x & (WAYS - 1));
   }
 
   /** Current number of slots: slot ids are in [0, capacity); never more than maxSlots. */
@@ -141,18 +157,44 @@ export class NameInterner {
     const hashes = this.hashes;
     for (let w = 0; w < WAYS; w++) if (hashes[set + w] === h && this.holds(set + w, h, bytes, start, len)) return set + w;
     this.misses++;
-    const v = set / WAYS;
-    const slot = set + this.victim[v]!;
-    this.victim[v] = (this.victim[v]! + 1) % WAYS;
+    const slot = this.wayFor(set);
     hashes[slot] = h;
     this.names[slot] = latin1(bytes, start, end);
     const head = slot * (RECORD_BYTES / 4);
     this.header[head] = h;
     this.header[head + 1] = len;
+    this.header[head + 2] = 0; // a new name: no tag
     const rec = slot * RECORD_BYTES + RECORD_HEADER;
     const n = len < INLINE_NAME_BYTES ? len : INLINE_NAME_BYTES;
     for (let k = 0; k < n; k++) this.records[rec + k] = bytes[start + k]!;
     return slot;
+  }
+
+  /**
+   * A number a consumer keeps with the name in `slot` (0 until set, and again when the slot is
+   * given to another name; it moves with the name when the table grows). It sits in the record
+   * slotOf has just read, so it costs no further memory access: the relay keeps the name's route
+   * here. Only one consumer may use tags: see claimTags.
+   */
+  tagOf(slot: number): number {
+    return this.header[slot * (RECORD_BYTES / 4) + 2]!;
+  }
+
+  setTag(slot: number, tag: number): void {
+    this.header[slot * (RECORD_BYTES / 4) + 2] = tag;
+  }
+
+  /** Makes `owner` the user of the tags; a new owner starts with every tag cleared. */
+  claimTags(owner: object): void {
+    if (this.tagOwner === owner) return;
+    this.tagOwner = owner;
+    this.clearTags();
+  }
+
+  /** Sets every tag back to 0. */
+  clearTags(): void {
+    const header = this.header;
+    for (let head = 2; head < header.length; head += RECORD_BYTES / 4) header[head] = 0;
   }
 
   /** The string in a slot returned by slotOf. */

@@ -63,6 +63,9 @@ export class DestinationClient {
   private fullLogged = false;
   private readonly skipped = { count: 0 };
   private closeWaiters: (() => void)[] = [];
+  /** The manager's scratch while it routes a batch: indexes of this client's points so far. */
+  pending = new Int32Array(1024);
+  pendingCount = 0;
   /** Called when the queue's saturation may have changed (the manager re-evaluates flow control). */
   onRoomChange: (() => void) | null = null;
 
@@ -148,6 +151,46 @@ export class DestinationClient {
       if (!this.fullLogged) {
         this.fullLogged = true;
         log.warn({ destination: this.name }, `CarbonClientFactory(${this.name}) send queue is full (${qs} datapoints)`);
+      }
+    }
+    if (this.connected && !this.blocked) this.scheduleFlush();
+  }
+
+  /**
+   * enqueue() of points idx[0..count) of a batch's parallel arrays, in order, with the bookkeeping
+   * done once per call instead of once per point. What does not fit in the memory queue goes to the
+   * spill (or is dropped and counted) exactly as enqueue() would send it.
+   */
+  enqueueIndexed(names: readonly string[], timestamps: Float64Array, values: Float64Array, idx: Int32Array, count: number): void {
+    if (count === 0) return;
+    const s = this.stats;
+    const max = this.opts.maxQueueSize;
+    s.attemptedRelays += count;
+    if (!this.connected) s.queuedUntilConnected += count;
+    let qs = this.queue.size;
+    // As enqueue(): a queue that would overflow is first sent as far as the socket takes it.
+    if (this.connected && !this.blocked && qs + count > max) {
+      this.flush();
+      qs = this.queue.size;
+    }
+    const fits = qs >= max ? 0 : Math.min(count, max - qs);
+    if (fits > 0) this.queue.pushIndexed(names, timestamps, values, idx, 0, fits);
+    // The largest size enqueue() would have seen before a point: before the last queued one, or the
+    // full queue when points did not fit.
+    const seen = count > fits ? qs + fits : qs + fits - 1;
+    if (seen > s.relayMaxQueueLength) s.relayMaxQueueLength = seen;
+    for (let k = fits; k < count; k++) {
+      const i = idx[k]!;
+      if (this.spill) {
+        const c = (this.spillChunk ??= this.pool.take());
+        c.push(names[i]!, timestamps[i]!, values[i]!);
+        if (c.full) this.writeSpillChunk();
+      } else {
+        s.fullQueueDrops++;
+        if (!this.fullLogged) {
+          this.fullLogged = true;
+          log.warn({ destination: this.name }, `CarbonClientFactory(${this.name}) send queue is full (${this.queue.size} datapoints)`);
+        }
       }
     }
     if (this.connected && !this.blocked) this.scheduleFlush();

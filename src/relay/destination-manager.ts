@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { getLogger } from '../logging.js';
 import { stats } from '../instrumentation/counters.js';
+import { receivedNames } from '../protocol/received-names.js';
 import type { MetricBatch } from '../pipeline/batch.js';
 import type { Destination, Router } from '../pipeline/route/destination.js';
 import { DestinationClient } from './destination-client.js';
@@ -12,18 +13,12 @@ const log = getLogger('relay.destinations');
 /** How often spills are flushed to disk, stats published and pacing re-evaluated. */
 const TICK_MS = 100;
 
-/** Slots of the per-name route cache (indexed by a batch's nameIds). */
-const ROUTE_CACHE_SLOTS = 1 << 17;
-const ROUTE_CACHE_MASK = ROUTE_CACHE_SLOTS - 1;
 /** Bound of the destination list → clients map. */
 const CLIENT_LISTS_MAX = 4096;
-
-/** Clients per name, for one router, indexed by interner slot; `names[slot]` says whose entry it is. */
-interface RouteCache {
-  readonly router: Router;
-  readonly names: (string | null)[];
-  readonly clients: (readonly DestinationClient[] | null)[];
-}
+/** A route tag (see send): generation in the high bits, list index + 1 in the low TAG_INDEX_BITS. */
+const TAG_INDEX_BITS = 20;
+const TAG_INDEX_MASK = (1 << TAG_INDEX_BITS) - 1;
+const TAG_GENERATIONS = 1 << (31 - TAG_INDEX_BITS);
 
 export interface DestinationManagerEvents {
   /** A destination can take no more points (memory queue and spill full): pause receivers (USE_FLOW_CONTROL). */
@@ -44,7 +39,14 @@ export class DestinationManager {
   private readonly byObject = new Map<Destination, DestinationClient>();
   private readonly byKey = new Map<string, DestinationClient>();
   private readonly clientLists = new Map<readonly Destination[], readonly DestinationClient[]>();
-  private routeCache: RouteCache | null = null;
+  /** Distinct client lists of the current route generation, by index (a route tag's low bits - 1). */
+  private routeLists: (readonly DestinationClient[])[] = [];
+  private readonly routeListIndex = new Map<readonly DestinationClient[], number>();
+  /** The router the route tags were made for, and their generation. */
+  private taggedRouter: Router | null = null;
+  private generation = 0;
+  /** Clients with points noted during send() (grows to the number of clients). */
+  private touched: (DestinationClient | undefined)[] = [];
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private saturatedNow = false;
@@ -86,42 +88,53 @@ export class DestinationManager {
   send(batch: MetricBatch, router: Router): void {
     const names = batch.names;
     const ids = batch.nameIds;
-    const ts = batch.timestamps;
-    const vals = batch.values;
-    // Receivers tag each point with its name's interner slot: for a router whose answer depends on
-    // the name alone, the clients are cached per slot and found with two array reads (checked
-    // against the name, since slots are reused) instead of a Map lookup by string per point.
-    const cache = router.pureRoutes === true ? this.routeCacheFor(router) : null;
-    const byObject = this.byObject;
+    const n = batch.length;
+    // Receivers tag each point with its name's slot in receivedNames. For a router whose answer
+    // depends on the name alone, the name's clients are kept as a tag in that slot's record (which
+    // the receiver has just read, so it is in the CPU cache): a route costs one read, checked
+    // against the name, since a stage may have renamed the point and slots are reused.
+    const generation = router.pureRoutes === true ? this.routeGeneration(router) : -1;
+    const interner = receivedNames;
+    // Each point's index is noted on each of its clients; every client then takes its points in
+    // one call (the per-destination bookkeeping is paid per batch, not per point).
+    const touched = this.touched;
+    let touchedCount = 0;
     let unrouted = 0;
-    for (let i = 0; i < batch.length; i++) {
+    for (let i = 0; i < n; i++) {
       const name = names[i]!;
       const id = ids[i]!;
-      if (cache === null || id < 0) {
-        const dests = router.getDestinations(name);
-        const n = dests.length;
-        if (n === 0) unrouted++;
-        for (let k = 0; k < n; k++) {
-          const d = dests[k]!;
-          (byObject.get(d) ?? this.clientFor(d)).enqueue(name, ts[i]!, vals[i]!);
-        }
-        continue;
-      }
-      const slot = id & ROUTE_CACHE_MASK;
-      let clients = cache.clients[slot]!;
-      if (cache.names[slot] !== name) {
+      let clients: readonly DestinationClient[];
+      if (generation < 0 || id < 0 || interner.nameAt(id) !== name) {
         clients = this.clientsFor(router.getDestinations(name));
-        cache.names[slot] = name;
-        cache.clients[slot] = clients;
+      } else {
+        const tag = interner.tagOf(id);
+        if (tag >>> TAG_INDEX_BITS === generation && tag !== 0) {
+          clients = this.routeLists[(tag & TAG_INDEX_MASK) - 1]!;
+        } else {
+          clients = this.clientsFor(router.getDestinations(name));
+          interner.setTag(id, (generation << TAG_INDEX_BITS) | (this.routeListIndexOf(clients) + 1));
+        }
       }
-      const n = clients.length;
-      if (n === 0) {
+    const k = clients.length;
+      if (k === 0) {
         unrouted++;
         continue;
       }
-      const t = ts[i]!;
-      const v = vals[i]!;
-      for (let k = 0; k < n; k++) clients[k]!.enqueue(name, t, v);
+      for (let j = 0; j < k; j++) {
+        const c = clients[j]!;
+        if (c.pendingCount === 0) {
+          if (c.pending.length < n) c.pending = new Int32Array(Math.max(n, 2 * c.pending.length));
+          touched[touchedCount++] = c;
+        }
+        c.pending[c.pendingCount++] = i;
+      }
+    }
+    for (let t = 0; t < touchedCount; t++) {
+      const c = touched[t]!;
+      const count = c.pendingCount;
+      c.pendingCount = 0;
+      touched[t] = undefined;
+      c.enqueueIndexed(names, batch.timestamps, batch.values, c.pending, count);
     }
     if (unrouted) stats.increment('relayNoDestinationDrops', unrouted);
     // Counters are published per batch, not per point; there are few destinations.
@@ -145,13 +158,33 @@ export class DestinationManager {
     return clients;
   }
 
-  private routeCacheFor(router: Router): RouteCache {
-    let c = this.routeCache;
-    if (c === null || c.router !== router) {
-      c = { router, names: new Array<string | null>(ROUTE_CACHE_SLOTS).fill(null), clients: new Array<readonly DestinationClient[] | null>(ROUTE_CACHE_SLOTS).fill(null) };
-      this.routeCache = c;
+  /** The generation of route tags for `router`: a new router (or too many lists) starts a new one. */
+  private routeGeneration(router: Router): number {
+    if (this.taggedRouter !== router || this.routeLists.length >= TAG_INDEX_MASK) this.newRouteGeneration(router);
+    return this.generation;
+  }
+
+  private newRouteGeneration(router: Router): void {
+    receivedNames.claimTags(this);
+    this.taggedRouter = router;
+    this.routeLists = [];
+    this.routeListIndex.clear();
+    this.generation = (this.generation + 1) % TAG_GENERATIONS;
+    // Generation 0 is never used, so a tag of 0 (none) never matches; after a wrap, old tags could.
+    if (this.generation === 0) {
+      this.generation = 1;
+      receivedNames.clearTags();
     }
-    return c;
+  }
+
+  private routeListIndexOf(clients: readonly DestinationClient[]): number {
+    let index = this.routeListIndex.get(clients);
+    if (index === undefined) {
+      index = this.routeLists.length;
+      this.routeLists.push(clients);
+      this.routeListIndex.set(clients, index);
+    }
+    return index;
   }
 
   /** Like send(), for the relay's own metrics: queued ahead of other points, never dropped for a full queue. */

@@ -26,6 +26,33 @@ export class ChunkQueue {
     this.size++;
   }
 
+  /** push() of points idx[from..to) of the parallel arrays, in order. */
+  pushIndexed(names: readonly string[], timestamps: Float64Array, values: Float64Array, idx: Int32Array, from: number, to: number): void {
+    let k = from;
+    while (k < to) {
+      let tail = this.chunks.length > this.head ? this.chunks[this.chunks.length - 1]! : undefined;
+      if (!tail || tail.full) {
+        tail = this.pool.take();
+        this.chunks.push(tail);
+      }
+      const room = tail.capacity - tail.length;
+      const end = to - k < room ? to : k + room;
+      const tn = tail.names;
+      const tt = tail.timestamps;
+      const tv = tail.values;
+      let at = tail.length;
+      for (; k < end; k++) {
+        const i = idx[k]!;
+        tn[at] = names[i]!;
+        tt[at] = timestamps[i]!;
+        tv[at] = values[i]!;
+        at++;
+      }
+      this.size += at - tail.length;
+      tail.length = at;
+    }
+  }
+
   /** Removes and returns the oldest chunk (the caller owns it now). */
   shift(): PointChunk | undefined {
     if (this.head >= this.chunks.length) return undefined;
