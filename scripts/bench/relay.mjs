@@ -131,7 +131,7 @@ const contenders = {
     starts: [
       (dir, linePort, picklePort, sinkPorts, protocol) => {
         const conf = carbonConf(dir, linePort, picklePort, sinkPorts, protocol, Number(process.env.BENCH_TS_MAX_QUEUE ?? 1_000_000));
-        return { proc: spawn(process.execPath, [...nodeArgs, join(root, 'dist/cli/main.js'), 'relay', '--config', conf], { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, CARBON_TS_LOG_LEVEL: 'warn' } }), how: 'node dist/cli/main.js relay --config' };
+        return { proc: spawn(process.execPath, [...nodeArgs, join(root, 'dist/cli/main.js'), 'relay', '--config', conf], { stdio: ['ignore', process.env.BENCH_TS_STDOUT ? 'inherit' : 'ignore', 'ignore'], env: { ...process.env, CARBON_TS_LOG_LEVEL: 'warn' } }), how: 'node dist/cli/main.js relay --config' };
       },
       (dir, linePort, _picklePort, sinkPorts, protocol) => {
         const dests = sinkPorts.map((p, i) => `127.0.0.1:${p}:${'abc'[i]}`).join(',');

@@ -74,12 +74,14 @@ const BATCH_POINTS = 200_000;
 const MAX_IN_FLIGHT = 2;
 const CREATE_BATCH = 200;
 /**
- * After a pass that emptied the cache the writer waits idleMs (carbon's writer sleeps 1 s), but
- * points stored into the empty cache wake it this much later instead: carbon's pause left new
- * points waiting up to a second with the writer idle; this short one still gathers what arrives
- * close together into one message.
+ * After a pass that emptied the cache the writer waits idleMs (carbon's writer sleeps 1 s, so new
+ * points wait for it between 0 and 1 s). Points stored into the empty cache wake it this long
+ * after the first of them instead: a burst arriving in that window is written in one pass, with
+ * many points per update, rather than series by series as it arrives. Measured on bench:cache
+ * (10,000 series × 100 points in one burst): 50 ms wrote ~30% sooner than 500 ms but used ~40%
+ * more CPU (twice the update operations); 500 ms stays within carbon's own delay.
  */
-const REFILL_WAKE_MS = 50;
+export const REFILL_WAKE_MS = 500;
 /** Names remembered as having a file (see knownFiles); beyond this the set starts over. */
 const KNOWN_FILES_LIMIT = 2_000_000;
 
