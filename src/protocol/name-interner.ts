@@ -45,6 +45,9 @@ export class NameInterner {
   private lookups = 0;
   private misses = 0;
   private tagOwner: object | null = null;
+  /** The buffer of the last lookup and a view over it. */
+  private viewOf: Uint8Array | null = null;
+  private view: DataView = new DataView(new ArrayBuffer(0));
 
   /**
    * The table starts small and doubles, keeping its names, while more than 1 in GROWTH_MISS_RATIO lookups miss, up to `maxSlots`. Small tables matter: a lookup is a random
@@ -145,8 +148,14 @@ export class NameInterner {
     // The words are kept for holds(): a record compares four bytes at a time.
     const words = WORDS;
     let nw = 0;
+    // One DataView per buffer (consecutive lookups come from the same read): a word is one load.
+    let view = this.view;
+    if (this.viewOf !== bytes) {
+      view = this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      this.viewOf = bytes;
+    }
     for (const last = end - 3; i < last; i += 4) {
-      const w = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
+      const w = view.getInt32(i, true);
       words[nw++] = w;
       h = Math.imul((h << 5) | (h >>> 27), 0x9e3779b1) ^ w;
     }
