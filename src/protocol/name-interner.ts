@@ -2,17 +2,10 @@ import { latin1 } from './bytes.js';
 
 /** Names longer than this are rare and not worth caching: they are decoded every time. */
 const MAX_INTERNED_LENGTH = 256;
-/** Bytes per slot record: hash (4), length (4), tag (4), then the first bytes of the name. */
-const RECORD_BYTES = 64;
-const RECORD_HEADER = 12;
-/** Names up to this length are verified against the record alone (one cache line per lookup). */
-const INLINE_NAME_BYTES = RECORD_BYTES - RECORD_HEADER;
-/** Slots per set: a name may sit in any of the WAYS slots its hash selects. */
+/** Int32 fields per slot: hash, name length (-1: empty slot), tag, unused. */
+const SLOT_FIELDS = 4;
+/** Slots per set: a name may sit in any of the WAYS slots its hash selects (a set's fields fill one 64-byte line). */
 const WAYS = 4;
-/** The name's bytes as 32-bit words while slotOf runs (it is synchronous). */
-const WORDS = new Int32Array((MAX_INTERNED_LENGTH >> 2) + 1);
-/** Int32Array reads bytes b0..b3 as b0 | b1 << 8 | b2 << 16 | b3 << 24 only on little-endian CPUs. */
-const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 /** Lookups between two reviews of the miss rate. */
 const GROWTH_WINDOW = 1 << 14;
 /** The table doubles while more than 1 in this many lookups of a window missed. */
@@ -29,16 +22,16 @@ const GROWTH_MISS_RATIO = 64;
  * result is always exactly `latin1(bytes)`.
  *
  * The cache is a four-way set-associative table: bounded memory whatever the number of series (see the
- * constructor for its size). Each
- * slot keeps a 64-byte record (hash, length, the name's bytes) so that a lookup of a name up to 56
- * bytes long touches one cache line besides the string pointer.
+ * constructor for its size). The hash, length and tag of a set's four slots sit together in one
+ * 64-byte cache line; a hit is then verified against the slot's string, whose characters the caller
+ * reads soon anyway (to route, store or send the point). So a lookup touches the set's line, the
+ * string pointer and the string: memory access, not arithmetic, is what a lookup costs once the
+ * names outnumber what the CPU caches hold.
  */
 export class NameInterner {
   private mask = 0;
-  /** Hash per slot, the 4 ways of a set side by side (one cache line answers most probes). */
-  private hashes = new Int32Array(0);
-  private records = new Uint8Array(0);
-  private header = new Int32Array(0);
+  /** SLOT_FIELDS int32s per slot; a set's slots are adjacent. */
+  private meta = new Int32Array(0);
   private names: (string | null)[] = [];
   /** xorshift state choosing which way of a full set a miss overwrites. */
   private random = 0x9e3779b9;
@@ -63,33 +56,27 @@ export class NameInterner {
   private allocate(slots: number): void {
     const size = 1 << Math.max(3, Math.ceil(Math.log2(slots)));
     this.mask = size - WAYS; // first slot of a set
-    this.hashes = new Int32Array(size);
-    this.records = new Uint8Array(size * RECORD_BYTES);
-    this.header = new Int32Array(this.records.buffer);
-    for (let s = 0; s < size; s++) this.header[s * (RECORD_BYTES / 4) + 1] = -1; // no name yet
+    this.meta = new Int32Array(size * SLOT_FIELDS);
+    for (let s = 0; s < size; s++) this.meta[s * SLOT_FIELDS + 1] = -1; // no name yet
     this.names = new Array<string | null>(size).fill(null);
   }
 
   /**
-   * Doubles the table, moving every cached name into it. The string objects stay the same: other
-   * caches hold them as keys (the aggregator's plan memo, the route memo), and a Map finds a key by
-   * identity far faster than by comparing the text of two equal strings.
+   * Doubles the table, moving every cached name into it (with its tag). The string objects stay the
+   * same: other caches hold them as keys (the aggregator's plan memo, the route memo), and a Map
+   * finds a key by identity far faster than by comparing the text of two equal strings.
    */
   private grow(): void {
     const oldNames = this.names;
-    const oldRecords = this.records;
-    const oldHeader = this.header;
+    const oldMeta = this.meta;
     this.allocate(oldNames.length * 2);
-    const words = RECORD_BYTES / 4;
     for (let old = 0; old < oldNames.length; old++) {
       const name = oldNames[old];
       if (name === null) continue;
-      const h = oldHeader[old * words]!;
-      const set = (h ^ (h >>> 16)) & this.mask;
-      const slot = this.wayFor(set);
-      this.hashes[slot] = h;
+      const h = oldMeta[old * SLOT_FIELDS]!;
+      const slot = this.wayFor((h ^ (h >>> 16)) & this.mask);
       this.names[slot] = name;
-      this.records.set(oldRecords.subarray(old * RECORD_BYTES, (old + 1) * RECORD_BYTES), slot * RECORD_BYTES);
+      this.meta.set(oldMeta.subarray(old * SLOT_FIELDS, (old + 1) * SLOT_FIELDS), slot * SLOT_FIELDS);
     }
   }
 
@@ -113,8 +100,8 @@ export class NameInterner {
    * per interval, in the same order) would otherwise each evict the next one and all miss.
    */
   private wayFor(set: number): number {
-    const names = this.names;
-    for (let w = 0; w < WAYS; w++) if (names[set + w] === null) return set + w;
+    const meta = this.meta;
+    for (let w = 0; w < WAYS; w++) if (meta[(set + w) * SLOT_FIELDS + 1] === -1) return set + w;
     let x = this.random;
     x ^= x << 13;
     x ^= x >>> 17;
@@ -145,37 +132,29 @@ export class NameInterner {
     // Multiplicative hash four bytes at a time: the multiply chain is what costs, not the loads.
     let h = 0x811c9dc5 ^ len;
     let i = start;
-    // The words are kept for holds(): a record compares four bytes at a time.
-    const words = WORDS;
-    let nw = 0;
     // One DataView per buffer (consecutive lookups come from the same read): a word is one load.
     let view = this.view;
     if (this.viewOf !== bytes) {
       view = this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       this.viewOf = bytes;
     }
-    for (const last = end - 3; i < last; i += 4) {
-      const w = view.getInt32(i, true);
-      words[nw++] = w;
-      h = Math.imul((h << 5) | (h >>> 27), 0x9e3779b1) ^ w;
-    }
+    for (const last = end - 3; i < last; i += 4) h = Math.imul((h << 5) | (h >>> 27), 0x9e3779b1) ^ view.getInt32(i, true);
     for (; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
     h = Math.imul(h ^ (h >>> 15), 0x85ebca6b);
     if (++this.lookups === GROWTH_WINDOW) this.review();
     const set = (h ^ (h >>> 16)) & this.mask;
-    const hashes = this.hashes;
-    for (let w = 0; w < WAYS; w++) if (hashes[set + w] === h && this.holds(set + w, h, bytes, start, len)) return set + w;
+    const meta = this.meta;
+    const names = this.names;
+    for (let w = 0, m = set * SLOT_FIELDS; w < WAYS; w++, m += SLOT_FIELDS) {
+      if (meta[m] === h && meta[m + 1] === len && sameChars(names[set + w]!, bytes, start, len)) return set + w;
+    }
     this.misses++;
     const slot = this.wayFor(set);
-    hashes[slot] = h;
-    this.names[slot] = latin1(bytes, start, end);
-    const head = slot * (RECORD_BYTES / 4);
-    this.header[head] = h;
-    this.header[head + 1] = len;
-    this.header[head + 2] = 0; // a new name: no tag
-    const rec = slot * RECORD_BYTES + RECORD_HEADER;
-    const n = len < INLINE_NAME_BYTES ? len : INLINE_NAME_BYTES;
-    for (let k = 0; k < n; k++) this.records[rec + k] = bytes[start + k]!;
+    const m = slot * SLOT_FIELDS;
+    meta[m] = h;
+    meta[m + 1] = len;
+    meta[m + 2] = 0; // a new name: no tag
+    names[slot] = latin1(bytes, start, end);
     return slot;
   }
 
@@ -186,11 +165,11 @@ export class NameInterner {
    * here. Only one consumer may use tags: see claimTags.
    */
   tagOf(slot: number): number {
-    return this.header[slot * (RECORD_BYTES / 4) + 2]!;
+    return this.meta[slot * SLOT_FIELDS + 2]!;
   }
 
   setTag(slot: number, tag: number): void {
-    this.header[slot * (RECORD_BYTES / 4) + 2] = tag;
+    this.meta[slot * SLOT_FIELDS + 2] = tag;
   }
 
   /** Makes `owner` the user of the tags; a new owner starts with every tag cleared. */
@@ -202,8 +181,8 @@ export class NameInterner {
 
   /** Sets every tag back to 0. */
   clearTags(): void {
-    const header = this.header;
-    for (let head = 2; head < header.length; head += RECORD_BYTES / 4) header[head] = 0;
+    const meta = this.meta;
+    for (let m = 2; m < meta.length; m += SLOT_FIELDS) meta[m] = 0;
   }
 
   /** The string in a slot returned by slotOf. */
@@ -211,26 +190,6 @@ export class NameInterner {
     return this.names[slot]!;
   }
 
-  /** Whether the slot holds these bytes; WORDS holds their first len >> 2 little-endian words. */
-  private holds(slot: number, h: number, bytes: Uint8Array, start: number, len: number): boolean {
-    const header = this.header;
-    const head = slot * (RECORD_BYTES / 4);
-    if (header[head] !== h || header[head + 1] !== len) return false;
-    if (len > INLINE_NAME_BYTES) return sameChars(this.names[slot]!, bytes, start, len);
-    let k = 0;
-    if (LITTLE_ENDIAN) {
-      // The record's bytes start 8 bytes in, so its words line up with an Int32Array over it.
-      const words = WORDS;
-      const base = head + RECORD_HEADER / 4;
-      const n = len >> 2;
-      for (; k < n; k++) if (header[base + k] !== words[k]) return false;
-      k <<= 2;
-    }
-    const records = this.records;
-    const rec = slot * RECORD_BYTES + RECORD_HEADER;
-    for (; k < len; k++) if (records[rec + k] !== bytes[start + k]) return false;
-    return true;
-  }
 }
 
 function sameChars(s: string, bytes: Uint8Array, start: number, len: number): boolean {
