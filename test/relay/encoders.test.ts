@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeLineFrame } from '../../src/relay/encode/line.js';
 import { encodePickleFrame } from '../../src/relay/encode/pickle.js';
+import { FrameSlab } from '../../src/relay/encode/frame-slab.js';
 import { formatCarbonTimestamp, formatCarbonValue } from '../../src/relay/encode/value-format.js';
 import { PY_LOAD_POINTS, pointsToJson, runPython, type OraclePoints } from './python-oracle.js';
 
@@ -86,6 +87,18 @@ sys.stdout.buffer.write(b''.join(out))`,
     const f = encodeLineFrame({ names: ['a', 'b'], timestamps: Float64Array.of(NaN, 10), values: Float64Array.of(1, 2) }, 0, 2, skipped);
     expect(f.toString()).toBe('b 2 10\r\n');
     expect(skipped.count).toBe(1);
+  });
+
+  it('grows the frame when names are longer than the space reserved per point (slab or not)', () => {
+    const names = Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? `ü${'long.name.'.repeat(30)}${i}` : `s${i}`));
+    const run = { names, timestamps: new Float64Array(60).fill(1795600000), values: Float64Array.from(names, (_, i) => i * 1e20 + 0.5) };
+    const expected = names.map((n, i) => `${n} ${formatCarbonValue(run.values[i]!)} 1795600000\r\n`).join('');
+    expect(encodeLineFrame(run, 0, 60).toString('utf8')).toBe(expected);
+    const slab = new FrameSlab(1 << 16);
+    const first = slab.reserve(10);
+    slab.commit(first.buf, first.off, first.off + 10); // the next frame starts past the slab's first bytes
+    expect(encodeLineFrame(run, 0, 60, undefined, slab).toString('utf8')).toBe(expected);
+    expect(encodeLineFrame(run, 10, 20, undefined, slab).toString('utf8')).toBe(names.slice(10, 20).map((n, k) => `${n} ${formatCarbonValue(run.values[10 + k]!)} 1795600000\r\n`).join(''));
   });
 
   it('writes repeated and boundary timestamps as formatCarbonTimestamp does', () => {

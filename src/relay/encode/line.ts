@@ -19,21 +19,16 @@ export function encodeLineFrame(run: PointRun, start: number, end: number, skipp
   const names = run.names;
   const values = run.values;
   const timestamps = run.timestamps;
-  // Values below 2^19, and integers below 10^15, are written digit by digit (at most SIMPLE_VALUE_BYTES);
-  // the text of any other value is made first, so the frame's size is known before writing.
-  const texts: (string | null)[] = VALUE_TEXTS;
-  let bound = 0;
-  for (let i = start; i < end; i++) {
-    const v = values[i]!;
-    const a = Math.abs(v);
-    let text: string | null = null;
-    if (!(a < SIMPLE_FRACTION_LIMIT || (a < 1e15 && Number.isInteger(a)))) text = formatCarbonValue(v);
-    texts[i - start] = text;
-    bound += names[i]!.length * 3 + (text === null ? SIMPLE_VALUE_BYTES : text.length) + FIXED_BYTES;
-  }
-  const reserved = slab ? slab.reserve(bound) : { buf: Buffer.allocUnsafe(bound), off: 0 };
-  const buf = reserved.buf;
-  let o = reserved.off;
+  // One pass: room for ESTIMATED_POINT_BYTES per point is reserved, and a point that would not fit
+  // moves the frame to a larger buffer (a first pass over the names to size the frame exactly
+  // would read every name twice, and reading them is what costs).
+  let capacity = (end - start) * ESTIMATED_POINT_BYTES + ESTIMATED_POINT_BYTES;
+  const reserved = slab ? slab.reserve(capacity) : { buf: Buffer.allocUnsafe(capacity), off: 0 };
+  let buf = reserved.buf;
+  let base = reserved.off;
+  let limit = base + capacity;
+  let inSlab = slab !== undefined;
+  let o = base;
   // Points of one interval share their timestamp: its digits are copied from the last point that
   // had it rather than worked out again.
   let lastTs = NaN;
@@ -45,10 +40,27 @@ export function encodeLineFrame(run: PointRun, start: number, end: number, skipp
       if (skipped) skipped.count++;
       continue;
     }
-    o += writeUtf8(buf, o, names[i]!);
+    const name = names[i]!;
+    const v = values[i]!;
+    // Values below 2^19, and integers below 10^15, are written digit by digit (at most
+    // SIMPLE_VALUE_BYTES); the text of any other value is made first.
+    const a = Math.abs(v);
+    const text = a < SIMPLE_FRACTION_LIMIT || (a < 1e15 && Number.isInteger(a)) ? null : formatCarbonValue(v);
+    const need = name.length * 3 + (text === null ? SIMPLE_VALUE_BYTES : text.length) + FIXED_BYTES;
+    if (o + need > limit) {
+      capacity = Math.max(capacity * 2, o - base + need * 2);
+      const bigger = Buffer.allocUnsafe(capacity);
+      buf.copy(bigger, 0, base, o);
+      if (lastTsLength > 0) lastTsAt -= base;
+      o -= base;
+      base = 0;
+      buf = bigger;
+      limit = capacity;
+      inSlab = false;
+    }
+    o += writeUtf8(buf, o, name);
     buf[o++] = 0x20;
-    const text = texts[i - start]!;
-    o = text === null ? writeSimpleValue(buf, o, values[i]!) : writeText(buf, o, text);
+    o = text === null ? writeSimpleValue(buf, o, v) : writeText(buf, o, text);
     buf[o++] = 0x20;
     if (ts === lastTs) {
       for (let k = 0; k < lastTsLength; k++) buf[o + k] = buf[lastTsAt + k]!;
@@ -62,8 +74,11 @@ export function encodeLineFrame(run: PointRun, start: number, end: number, skipp
     buf[o++] = 0x0d;
     buf[o++] = 0x0a;
   }
-  return slab ? slab.commit(buf, reserved.off, o) : buf.subarray(0, o);
+  return inSlab ? slab!.commit(buf, base, o) : buf.subarray(base, o);
 }
+
+/** Bytes reserved per point before a frame is written (a longer point grows the frame's buffer). */
+const ESTIMATED_POINT_BYTES = 96;
 
 /** Below 2^19 a double's ulp is under 1e-10 (see formatCarbonValue). */
 const SIMPLE_FRACTION_LIMIT = 524288;
@@ -132,9 +147,6 @@ function writeText(buf: Buffer, o: number, text: string): number {
   for (let k = 0; k < text.length; k++) buf[o + k] = text.charCodeAt(k);
   return o + text.length;
 }
-
-/** Scratch for one frame's value texts (frames are encoded one at a time). */
-const VALUE_TEXTS: (string | null)[] = [];
 
 /** `"%d" % ts` (truncated toward zero) as ASCII digits at buf[o]; ts is finite. */
 function writeTimestamp(buf: Buffer, o: number, ts: number): number {
