@@ -101,6 +101,39 @@ sys.stdout.buffer.write(b''.join(out))`,
     expect(encodeLineFrame(run, 10, 20, undefined, slab).toString('utf8')).toBe(names.slice(10, 20).map((n, k) => `${n} ${formatCarbonValue(run.values[10 + k]!)} 1795600000\r\n`).join(''));
   });
 
+  it('writes arbitrary doubles as Python %.10f rounds them (ties to even, exact binary value)', () => {
+    let s = 987654321;
+    const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const values: number[] = [];
+    const next = (x: number) => {
+      const b = Buffer.alloc(8);
+      b.writeDoubleBE(x);
+      b.writeBigUInt64BE(b.readBigUInt64BE() + 1n);
+      return b.readDoubleBE();
+    };
+    for (let i = 0; i < 6000; i++) {
+      const mag = 10 ** (Math.floor(rnd() * 18) - 12);
+      values.push(rnd() * mag, -rnd() * mag, rnd() * 524287.99);
+      const tie = (2 * Math.floor(rnd() * 1e6) + 1) / 2048; // exact ties of %.10f
+      values.push(tie, next(tie), -tie);
+      const digits = Math.floor(rnd() * 1e12) / 1e11; // 11-12 significant decimals
+      values.push(digits, digits + 5e-11, Math.round(rnd() * 1e10) / 1e10 + 5e-11);
+    }
+    values.push(1e-6, 0.9999999999999999, 524287.9999999999, 5e-11, 4.9999999999e-11, 0.00000000005000000001, 1.00000000005);
+    const run = { names: values.map(() => 'v'), timestamps: new Float64Array(values.length).fill(1), values: Float64Array.from(values) };
+    const ours = encodeLineFrame(run, 0, values.length).toString();
+    const py = runPython(
+      PY_LOAD_POINTS +
+        `sys.stdout.write(''.join('v %s 1\\r\\n' % ("%.10f" % v).rstrip('0').rstrip('.') for _, (t, v) in rows))`,
+      pointsToJson(run),
+    ).toString();
+    const a = ours.split('\r\n');
+    const b = py.split('\r\n');
+    expect(a.length).toBe(b.length);
+    const wrong = a.map((line, i) => (line === b[i] ? null : `${values[i]}: ${line} vs ${b[i]}`)).filter((x) => x !== null);
+    expect(wrong).toEqual([]);
+  });
+
   it('writes repeated and boundary timestamps as formatCarbonTimestamp does', () => {
     const stamps = [1795600000, 1795600000, 1795600000.7, NaN, 1795600000, 0, 0, -0.5, -7, -7, 2 ** 31 - 1, 2 ** 31 - 1, 2 ** 31, 2 ** 31, 2 ** 53 + 2, 9, 1e22, 1e22, 1795600060];
     const run = { names: stamps.map((_, i) => `s${i}`), timestamps: Float64Array.from(stamps), values: new Float64Array(stamps.length).fill(2) };

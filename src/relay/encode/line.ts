@@ -84,14 +84,12 @@ const ESTIMATED_POINT_BYTES = 96;
 const SIMPLE_FRACTION_LIMIT = 524288;
 /** Longest text writeSimpleValue writes: sign, 15 integer digits or 6 digits, point and 10 decimals. */
 const SIMPLE_VALUE_BYTES = 18;
-const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 
 /**
  * formatCarbonValue(v) written straight into buf, for |v| < 2^19 or an integer below 10^15.
- * A value whose shortest decimal has k <= 9 decimals is m / 10^k for the integer m nearest v·10^k
- * (the division is correctly rounded, so equality means that decimal reads back as v; below 2^19
- * 10^-k exceeds the ulp, so no other k-decimal string does), and that decimal is %.10f's text
- * with the zeros stripped. Anything else goes through formatCarbonValue.
+ * A fraction is rounded to 10 decimals from the exact product v·10^10 (see scaledRound), as
+ * Python's `%.10f` rounds the exact binary value, and its trailing zeros are dropped. The few values
+ * too close to a tie to decide that way go through formatCarbonValue.
  */
 function writeSimpleValue(buf: Buffer, o: number, v: number): number {
   const neg = v < 0 || Object.is(v, -0);
@@ -100,22 +98,83 @@ function writeSimpleValue(buf: Buffer, o: number, v: number): number {
     if (neg) buf[o++] = 0x2d;
     return writeDigits(buf, o, a);
   }
-  for (let k = 1; k <= 9; k++) {
-    const scale = POW10[k]!;
+  // One or two decimals (x.5, x.25): m / 10^k === a means that short decimal reads back as a, and
+  // below 2^19, where 10^-k is far above the ulp, it is %.10f's text with the zeros dropped.
+  for (let k = 1, scale = 10; k <= 2; k++, scale *= 10) {
     const m = Math.round(a * scale);
     if (m / scale !== a) continue;
     if (neg) buf[o++] = 0x2d;
     const whole = Math.floor(m / scale);
     o = writeDigits(buf, o, whole);
     buf[o++] = 0x2e;
-    let frac = m - whole * scale;
-    for (let d = k - 1; d >= 0; d--) {
-      buf[o + d] = 0x30 + (frac % 10);
-      frac = Math.floor(frac / 10);
+    const frac = m - whole * scale;
+    if (k === 1) {
+      buf[o++] = 0x30 + frac;
+    } else {
+      const tens = Math.floor(frac / 10);
+      buf[o++] = 0x30 + tens;
+      if (frac - tens * 10 !== 0) buf[o++] = 0x30 + frac - tens * 10;
     }
-    return o + k;
+    return o;
   }
-  return writeText(buf, o, formatCarbonValue(v));
+  const n = a >= 1e-6 ? scaledRound(a) : -1;
+  if (n < 0) return writeText(buf, o, formatCarbonValue(v));
+  let whole = Math.floor(n / 1e10);
+  if (whole * 1e10 > n) whole--; // the division may round up to the next integer
+  const frac = n - whole * 1e10;
+  if (neg) buf[o++] = 0x2d;
+  o = writeDigits(buf, o, whole);
+  if (frac === 0) return o;
+  buf[o++] = 0x2e;
+  // Ten digits as two groups of five (int32 arithmetic), then the trailing zeros dropped.
+  const high = Math.floor(frac / 1e5);
+  write5(buf, o, high);
+  write5(buf, o + 5, frac - high * 1e5);
+  o += 10;
+  while (buf[o - 1] === 0x30) o--;
+  return o;
+}
+
+/** 0 <= n < 100000 as five digits, zero-padded. */
+function write5(buf: Buffer, o: number, n: number): void {
+  let x = n | 0;
+  for (let k = 4; k >= 0; k--) {
+    const q = (x / 10) | 0;
+    buf[o + k] = 0x30 + x - q * 10;
+    x = q;
+  }
+}
+
+/** Veltkamp's splitter for doubles (2^27 + 1), and 10^10 split into two halves of 26 bits. */
+const SPLITTER = 134217729;
+const TEN10_HIGH = SPLITTER * 1e10 - (SPLITTER * 1e10 - 1e10);
+const TEN10_LOW = 1e10 - TEN10_HIGH;
+
+/**
+ * a·10^10 rounded to an integer the way `%.10f` rounds it, for 1e-6 <= a < 2^19, or -1 when the
+ * fraction of a·10^10 is within 1e-15 of one half (an exact tie, which Python rounds to even, or
+ * too close to tell here). The product is computed exactly as p + e (Dekker's two-product), so the
+ * rounding is decided on the exact value, not on the rounded double p.
+ */
+function scaledRound(a: number): number {
+  const p = a * 1e10;
+  const c = SPLITTER * a;
+  const aHigh = c - (c - a);
+  const aLow = a - aHigh;
+  const e = aHigh * TEN10_HIGH - p + aHigh * TEN10_LOW + aLow * TEN10_HIGH + aLow * TEN10_LOW;
+  let n = Math.floor(p);
+  let frac = p - n + e;
+  if (frac < 0) {
+    n -= 1;
+    frac += 1;
+  } else if (frac >= 1) {
+    n += 1;
+    frac -= 1;
+  }
+  const off = frac - 0.5;
+  if (off > 1e-15) return n + 1;
+  if (off < -1e-15) return n;
+  return -1;
 }
 
 /** The decimal digits of a non-negative integer below 2^53. */
