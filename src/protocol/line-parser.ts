@@ -60,6 +60,14 @@ for (let c = 0; c < 256; c++) BYTE_CLASS[c] = isAsciiWhitespaceByte(c) ? SPACE :
  */
 export class LineStreamParser {
   private pending: Buffer | null = null;
+  /**
+   * The last 10-byte timestamp field parsed (as three words) and its value: the lines of one
+   * sender's batch share their timestamp, and three compares cost less than parsing ten digits.
+   */
+  private lastTsHead = 0;
+  private lastTsMiddle = 0;
+  private lastTsTail = -1;
+  private lastTs = 0;
 
   constructor(
     private readonly acceptor: PointAcceptor,
@@ -133,7 +141,7 @@ export class LineStreamParser {
       }
       if (i >= end) break;
       if (i - start > this.maxLineLength) return LINE_TOO_LONG;
-      const status = (high & 0x80808080) === 0 ? this.parseAsciiLine(data, start, i, fields, out) : this.parseLineSlow(data, start, i, out);
+      const status = (high & 0x80808080) === 0 ? this.parseAsciiLine(data, view, start, i, fields, out) : this.parseLineSlow(data, start, i, out);
       if (status !== LINE_OK) return status;
       start = i + 1;
     }
@@ -144,13 +152,32 @@ export class LineStreamParser {
   }
 
   /** An ASCII line whose field bounds are in FIELD_BOUNDS; ASCII whitespace is all of Python's whitespace here. */
-  private parseAsciiLine(buf: Buffer, start: number, end: number, fields: number, out: MetricBatch): LineFeedStatus {
+  private parseAsciiLine(buf: Buffer, view: DataView, start: number, end: number, fields: number, out: MetricBatch): LineFeedStatus {
     const bounds = FIELD_BOUNDS;
     if (fields !== 3) {
       this.onInvalidLine(latin1(buf, start, end));
       return LINE_OK;
     }
-    let timestamp = parseSimpleFloatBytes(buf, bounds[4], bounds[5]);
+    const tsStart = bounds[4];
+    let timestamp: number | undefined;
+    if (bounds[5] - tsStart === 10) {
+      const head = view.getInt32(tsStart);
+      const middle = view.getInt32(tsStart + 4);
+      const tail = view.getUint16(tsStart + 8);
+      if (tail === this.lastTsTail && head === this.lastTsHead && middle === this.lastTsMiddle) {
+        timestamp = this.lastTs;
+      } else {
+        timestamp = parseSimpleFloatBytes(buf, tsStart, tsStart + 10);
+        if (timestamp !== undefined) {
+          this.lastTsHead = head;
+          this.lastTsMiddle = middle;
+          this.lastTsTail = tail;
+          this.lastTs = timestamp;
+        }
+      }
+    } else {
+      timestamp = parseSimpleFloatBytes(buf, tsStart, bounds[5]);
+    }
     if (timestamp === undefined) timestamp = parsePyFloat(latin1(buf, bounds[4], bounds[5]));
     let value = timestamp === undefined ? undefined : parseSimpleFloatBytes(buf, bounds[2], bounds[3]);
     if (timestamp !== undefined && value === undefined) value = parsePyFloat(latin1(buf, bounds[2], bounds[3]));

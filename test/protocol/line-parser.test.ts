@@ -91,6 +91,13 @@ describe('TCP plaintext line parser (spec §3.1 observed matrix)', () => {
     expect(r.points).toEqual([['café.m', 3, T]]);
   });
 
+  it('reads each 10-digit timestamp anew when any of its bytes differs from the previous line', () => {
+    const stamps = ['1700000000', '1700000000', '1700000001', '1800000001', '1700000091', '1700000000', '170000000.', '17000000e1', '-170000000', '1700000000'];
+    const { points, invalid } = tcp(stamps.map((t, i) => `m${i} ${i} ${t}\n`).join(''));
+    expect(invalid).toEqual([]);
+    expect(points.map((p) => p[2])).toEqual([1700000000, 1700000000, 1700000001, 1800000001, 1700000091, 1700000000, 170000000, 170000000, -170000000, 1700000000]);
+  });
+
   it('delivers many lines split at every possible byte boundary identically', () => {
     const text = Array.from({ length: 50 }, (_, i) => `metric.${i} ${i * 1.25} ${T + i}\n`).join('');
     const whole = tcp(text).points;
