@@ -167,6 +167,7 @@ export async function startDaemon(settings: Settings, options: { ephemeralPorts?
         lockWrites: s.WHISPER_LOCK_WRITES,
         autoflush: s.WHISPER_AUTOFLUSH,
         fadviseRandom: s.WHISPER_FADVISE_RANDOM,
+        maxOpenFiles: s.WHISPER_MAX_OPEN_FILES,
       },
       matchSchema: matchers.schema,
       matchAggregation: matchers.aggregation,

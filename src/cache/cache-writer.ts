@@ -63,6 +63,8 @@ export interface CacheWriterOptions {
   logUpdates?: boolean;
   /** Pause after the cache was found empty, ms (carbon sleeps 1 s). */
   idleMs?: number;
+  /** How often new series that found no disk space are tried again, ms. Default NO_SPACE_RETRY_MS. */
+  noSpaceRetryMs?: number;
   /** Run the file I/O in this thread with this backend instead of a worker (tests). */
   inlineBackend?: WhisperBackend;
   counters?: Counters;
@@ -82,6 +84,8 @@ const CREATE_BATCH = 200;
  * more CPU (twice the update operations); 500 ms stays within carbon's own delay.
  */
 export const REFILL_WAKE_MS = 500;
+/** New series whose file could not be created for lack of disk space are tried again this often. */
+export const NO_SPACE_RETRY_MS = 10_000;
 /** Names remembered as having a file (see knownFiles); beyond this the set starts over. */
 const KNOWN_FILES_LIMIT = 2_000_000;
 
@@ -118,6 +122,13 @@ export class CacheWriter {
   private createQueue = new Map<string, WaitingSeries>();
   /** Series that have their create token and go out with the next create message. */
   private readyCreates = new Map<string, WaitingSeries>();
+  /**
+   * New series whose create failed for lack of space, with their points (and any that arrive
+   * meanwhile): sent again as creates once noSpaceRetryAt has passed. Part of the create queue
+   * (CREATE_QUEUE_ENABLED, CREATE_QUEUE_MAX_SIZE, gauge createQueue.size).
+   */
+  private waitingForSpace = new Map<string, WaitingSeries>();
+  private noSpaceRetryAt = 0;
   /**
    * Series this writer has sent to the worker since it started. Without a create limit, any other
    * series goes out with its schema so the worker creates its file at once if it is missing,
@@ -286,7 +297,7 @@ export class CacheWriter {
     const c = this.counters;
     c.setGauge('cache.size', this.cache.size);
     c.setGauge('cache.queues', this.cache.queues);
-    c.setGauge('createQueue.size', this.createQueue.size);
+    c.setGauge('createQueue.size', this.createQueue.size + this.waitingForSpace.size);
     const committed = c.get('committedPoints');
     if (this.updateCount > 0) c.increment('avgUpdateTime', this.updateSeconds / this.updateCount);
     if (committed > 0 && this.updateCount > 0) c.increment('pointsPerUpdate', committed / this.updateCount);
@@ -354,7 +365,7 @@ export class CacheWriter {
           passEnded = true;
           break;
         }
-        const waiting = this.createQueue.get(name) ?? this.readyCreates.get(name);
+        const waiting = this.createQueue.get(name) ?? this.readyCreates.get(name) ?? this.waitingForSpace.get(name);
         if (waiting) {
           appendLastTo(buf, waiting);
           buf.dropLast();
@@ -382,6 +393,11 @@ export class CacheWriter {
 
   /** Sends queued creates that have tokens; true if it sent something. */
   private sendCreates(): boolean {
+    if (this.waitingForSpace.size > 0 && Date.now() >= this.noSpaceRetryAt) {
+      // Time to try again: they go out as creates (their create tokens were spent already).
+      for (const [name, waiting] of this.waitingForSpace) this.readyCreates.set(name, waiting);
+      this.waitingForSpace.clear();
+    }
     if (this.createQueue.size === 0 && this.readyCreates.size === 0) return false;
     const items: CreateItem[] = [];
     const buf = new DrainBuffer(16, 256);
@@ -462,6 +478,59 @@ export class CacheWriter {
     for (const line of r.updateLog) updatesLog.debug(line);
     for (const line of r.createLog) createsLog.info(line);
     if (r.missing) this.onMissing(DrainBuffer.fromMessage(r.missing));
+    if (r.noSpace) this.onNoSpace(DrainBuffer.fromMessage(r.noSpace));
+  }
+
+  /**
+   * New series the disk had no room for. Carbon drops their points; carbon-ts keeps them in the
+   * create queue and tries again every NO_SPACE_RETRY_MS (files that exist keep being written
+   * meanwhile: they are allocated in full when created). At shutdown, or with the create queue off
+   * or full, they are dropped and counted as carbon counts them.
+   */
+  private onNoSpace(failed: DrainBuffer): void {
+    const enabled = this.opts.createQueueEnabled ?? true;
+    const maxQueue = this.opts.createQueueMaxSize ?? Infinity;
+    this.counters.increment('createsNoSpace', failed.metrics);
+    let offset = 0;
+    for (let m = 0; m < failed.metrics; m++) {
+      const name = failed.names[m];
+      const n = failed.counts[m];
+      const ts = failed.timestamps.subarray(offset, offset + n);
+      const vs = failed.values.subarray(offset, offset + n);
+      offset += n;
+      this.knownFiles.delete(name);
+      const waiting = this.waitingForSpace.get(name) ?? this.createQueue.get(name) ?? this.readyCreates.get(name);
+      if (waiting) {
+        // Points that arrived meanwhile came later: these go first.
+        waiting.timestamps = [...ts, ...waiting.timestamps];
+        waiting.values = [...vs, ...waiting.values];
+        continue;
+      }
+      if (this.flushing) {
+        this.dropCreate(name, n, 'no space left on device at shutdown');
+        continue;
+      }
+      if (!enabled) {
+        this.dropCreate(name, n, 'no space left on device');
+        continue;
+      }
+      if (this.createQueue.size + this.waitingForSpace.size >= maxQueue) {
+        this.dropCreate(name, n, `no space left on device and the create queue is full (CREATE_QUEUE_MAX_SIZE=${maxQueue})`);
+        continue;
+      }
+      this.waitingForSpace.set(name, { timestamps: Array.from(ts), values: Array.from(vs) });
+    }
+    if (this.waitingForSpace.size === 0) return;
+    const retryMs = this.opts.noSpaceRetryMs ?? NO_SPACE_RETRY_MS;
+    this.noSpaceRetryAt = Date.now() + retryMs;
+    this.schedule(retryMs);
+    const suppressed = limited.allow('no-space');
+    if (suppressed >= 0) {
+      log.error(
+        `no space left on device for new series (e.g. ${failed.names[0]}): ${this.waitingForSpace.size} keep their points in the create queue and are tried again every ${retryMs / 1000} s; existing series are still written` +
+          (suppressed > 0 ? ` (${suppressed} similar messages suppressed)` : ''),
+      );
+    }
   }
 
   /** Metrics whose file does not exist: create now, queue for a create token, or drop as carbon. */
@@ -510,6 +579,12 @@ export class CacheWriter {
 
   private checkFlushed(): void {
     if (!this.flushing || this.flushWaiters.length === 0) return;
+    if (this.waitingForSpace.size > 0) {
+      // Shutting down: one more try for them now, then whatever still finds no room is dropped.
+      this.noSpaceRetryAt = 0;
+      this.pump();
+      return;
+    }
     if (this.inFlight > 0 || this.cache.queues > 0 || this.createQueue.size > 0 || this.readyCreates.size > 0) return;
     const waiters = this.flushWaiters;
     this.flushWaiters = [];

@@ -13,7 +13,8 @@ import type { ArchiveSpec, WriterWorkerOptions } from './writer-protocol.js';
  * are accepted but Node.js has neither flock(2) nor posix_fadvise (see WhisperStoreOptions).
  */
 export function createWhisperBackend(opts: WriterWorkerOptions): WhisperBackend {
-  const budget = openFileBudget();
+  const limit = openFileBudget();
+  const budget = opts.maxOpenFiles !== undefined && opts.maxOpenFiles > 0 ? Math.min(Math.floor(opts.maxOpenFiles), limit) : limit;
   // The worker's own least-recently-written order (O(1) per write), so files are closed here before
   // the store reaches its limit and has to search for a victim itself.
   const recent = new OpenFileClock(budget, (path) => store.close(path));

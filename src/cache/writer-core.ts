@@ -67,11 +67,13 @@ export class WriterCore {
       creates: 0,
       errors: 0,
       missing: null,
+      noSpace: null,
       errorMessages: [],
       updateLog: [],
       createLog: [],
     };
     let missing: DrainBuffer | null = null;
+    let noSpace: DrainBuffer | null = null;
     let offset = 0;
     for (let m = 0; m < batch.metrics; m++) {
       const name = batch.names[m];
@@ -87,13 +89,24 @@ export class WriterCore {
           // A new series: created with its first points in one write (most series that come with a
           // schema are new; for one that exists already this is a failed open, then the update).
           const outcome = this.createWithPoints(name, path, creates![k], ts, vs, n, result);
-          if (outcome === 'failed') continue;
           if (outcome === 'written') {
             this.countUpdate(name, n, t0, result);
             continue;
           }
-        } else if (k >= 0 && !this.createIfMissing(name, path, creates![k], result)) continue;
-      } else if (creates && !this.create(name, path, creates[m], result)) continue;
+          if (outcome !== 'exists') {
+            if (outcome === 'no-space') (noSpace ??= new DrainBuffer(16, Math.max(16, n))).append(name, ts, vs, n);
+            continue;
+          }
+        } else if (k >= 0) {
+          const outcome = this.createIfMissing(name, path, creates![k], result);
+          if (outcome === 'no-space') (noSpace ??= new DrainBuffer(16, Math.max(16, n))).append(name, ts, vs, n);
+          if (outcome !== 'ok') continue;
+        }
+      } else if (creates) {
+        const outcome = this.create(name, path, creates[m], result);
+        if (outcome === 'no-space') (noSpace ??= new DrainBuffer(16, Math.max(16, n))).append(name, ts, vs, n);
+        if (outcome !== 'ok') continue;
+      }
       try {
         if (n > 0) this.backend.updateMany(path, ts, vs, n);
         else if (!this.exists(name, path)) throw Object.assign(new Error(`${path} does not exist`), { code: 'ENOENT' });
@@ -115,6 +128,7 @@ export class WriterCore {
       this.countUpdate(name, n, t0, result);
     }
     if (missing) result.missing = missing.toMessage();
+    if (noSpace) result.noSpace = noSpace.toMessage();
     return result;
   }
 
@@ -139,12 +153,14 @@ export class WriterCore {
     vs: Float64Array,
     n: number,
     result: WriteResult,
-  ): 'written' | 'exists' | 'failed' {
+  ): 'written' | 'exists' | 'failed' | 'no-space' {
     try {
       if (!this.backend.createWithPoints(path, item.archives, item.xFilesFactor, item.aggregationMethod, ts, vs, n)) return 'exists';
     } catch (err) {
+      const exists = this.backend.exists(path);
+      if (!exists && isNoSpace(err)) return 'no-space';
       result.errors++;
-      if (this.backend.exists(path)) {
+      if (exists) {
         this.countCreate(name, item, result);
         result.errorMessages.push(`Error writing to ${name}: ${errorText(err)}`);
       } else {
@@ -162,18 +178,24 @@ export class WriterCore {
    * beforehand would cost as much as the check. Tagged names may have an old non-hashed file to
    * rename instead, so they are checked first.
    */
-  private createIfMissing(name: string, path: string, item: CreateItem, result: WriteResult): boolean {
-    if (this.opts.tagHashFilenames && name.includes(';') && this.exists(name, path)) return true;
+  private createIfMissing(name: string, path: string, item: CreateItem, result: WriteResult): CreateOutcome {
+    if (this.opts.tagHashFilenames && name.includes(';') && this.exists(name, path)) return 'ok';
     try {
       this.backend.create(path, item.archives, item.xFilesFactor, item.aggregationMethod);
     } catch (err) {
-      if (this.backend.exists(path)) return true; // it was there already (this writer had not seen it yet)
-      result.errors++;
-      result.errorMessages.push(`Error creating ${name}: ${errorText(err)}`);
-      return false;
+      if (this.backend.exists(path)) return 'ok'; // it was there already (this writer had not seen it yet)
+      return this.createFailed(name, err, result);
     }
     this.countCreate(name, item, result);
-    return true;
+    return 'ok';
+  }
+
+  /** A failed create: kept for another try when the disk is full, else an error (the points are dropped as carbon drops them). */
+  private createFailed(name: string, err: unknown, result: WriteResult): CreateOutcome {
+    if (isNoSpace(err)) return 'no-space';
+    result.errors++;
+    result.errorMessages.push(`Error creating ${name}: ${errorText(err)}`);
+    return 'failed';
   }
 
   private exists(name: string, path: string): boolean {
@@ -195,15 +217,13 @@ export class WriterCore {
     }
   }
 
-  private create(name: string, path: string, item: CreateItem, result: WriteResult): boolean {
+  private create(name: string, path: string, item: CreateItem, result: WriteResult): CreateOutcome {
     try {
       this.backend.create(path, item.archives, item.xFilesFactor, item.aggregationMethod);
       this.countCreate(name, item, result);
-      return true;
+      return 'ok';
     } catch (err) {
-      result.errors++;
-      result.errorMessages.push(`Error creating ${name}: ${errorText(err)}`);
-      return false;
+      return this.createFailed(name, err, result);
     }
   }
 
@@ -230,6 +250,14 @@ export class WriterCore {
       return { error: tracebackText(err) };
     }
   }
+}
+
+type CreateOutcome = 'ok' | 'failed' | 'no-space';
+
+/** The filesystem (or the user's quota) is full: the create can succeed later. */
+function isNoSpace(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
 }
 
 /** carbon's writer log lines for a create (LOG_CREATES), with Python's reprs of the settings. */

@@ -19,6 +19,8 @@ export interface WriterWorkerOptions {
   autoflush: boolean;
   /** WHISPER_FADVISE_RANDOM. */
   fadviseRandom: boolean;
+  /** WHISPER_MAX_OPEN_FILES (carbon-ts): 0 or absent = what the descriptor limit allows. */
+  maxOpenFiles?: number;
   /** Send back one "wrote N datapoints for M in S seconds" line per update (LOG_UPDATES at debug level). */
   collectUpdateLog: boolean;
   /** Send back carbon's three "new metric ... / creating database metric ..." lines per create (LOG_CREATES). */
@@ -70,6 +72,11 @@ export interface WriteResult {
   errors: number;
   /** Metrics whose file does not exist yet, with their points: the writer decides about creating them. */
   missing: DrainMessage | null;
+  /**
+   * New metrics whose file could not be created for lack of space (ENOSPC, EDQUOT), with their
+   * points: nothing was left on disk, and the writer keeps them to try again.
+   */
+  noSpace: DrainMessage | null;
   /** Error messages to log (already one per failed metric). */
   errorMessages: string[];
   /** "wrote N datapoints ..." lines, when collectUpdateLog. */

@@ -127,8 +127,11 @@ export const CARBON_TS_DEFAULTS = {
   /** Cache: series waiting for MAX_CREATES_PER_MINUTE tokens stay queued instead of being dropped. */
   CREATE_QUEUE_ENABLED: true,
   CREATE_QUEUE_MAX_SIZE: Infinity,
-  /** Writer: Whisper file descriptors (and parsed headers) kept open in an LRU. */
-  WHISPER_MAX_OPEN_FILES: 512,
+  /**
+   * Writer: Whisper file descriptors (and parsed headers) kept open in an LRU. 0 = as many as the
+   * descriptor limit allows, less 4,096 for connections, at most 65,536.
+   */
+  WHISPER_MAX_OPEN_FILES: 0,
   /** Aggregator: seconds an interval's state is kept so late points re-emit a complete aggregate; 0 = carbon. */
   AGGREGATION_LATENESS_WINDOW: 0,
 };

@@ -76,6 +76,51 @@ describe('CacheWriter', () => {
     expect(Date.now() - t0).toBeLessThan(REFILL_WAKE_MS + 4000); // far below the minute of idleMs
   });
 
+  it('keeps the points of new series the disk has no room for, retries, and writes existing series meanwhile', async () => {
+    const { cache, backend, counters, writer } = setup({ noSpaceRetryMs: 100, idleMs: 20 });
+    let full = false;
+    const enospc = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    const create = backend.create.bind(backend);
+    backend.create = (path, ...rest) => {
+      if (full) {
+        backend.calls.push(`create ${path}`);
+        throw enospc();
+      }
+      create(path, ...rest);
+    };
+    cache.store('fast.old', 10, 1);
+    writer.start();
+    await writer.flush();
+    full = true;
+    cache.store('fast.new', 10, 5);
+    cache.store('fast.old', 20, 2);
+    await new Promise((r) => setTimeout(r, 60));
+    cache.store('fast.new', 20, 6); // arrives while the series waits for space
+    await new Promise((r) => setTimeout(r, 60));
+    expect([...backend.files.get('/data/fast/old.wsp')!.points]).toEqual([[10, 1], [20, 2]]);
+    expect(backend.files.has('/data/fast/new.wsp')).toBe(false);
+    expect(counters.get('createsNoSpace')).toBeGreaterThanOrEqual(1);
+    expect(counters.get('errors')).toBe(0);
+    expect(counters.get('droppedCreates')).toBe(0);
+    full = false;
+    const t0 = Date.now();
+    while (!backend.files.has('/data/fast/new.wsp') && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 10));
+    await writer.flush();
+    expect([...backend.files.get('/data/fast/new.wsp')!.points]).toEqual([[10, 5], [20, 6]]);
+  });
+
+  it('at shutdown, new series that still find no space are dropped and counted, and the flush ends', async () => {
+    const { cache, backend, counters, writer } = setup({ noSpaceRetryMs: 60_000 });
+    backend.create = () => {
+      throw Object.assign(new Error('EDQUOT: disk quota exceeded'), { code: 'EDQUOT' });
+    };
+    cache.store('fast.never', 10, 1);
+    writer.start();
+    await writer.flush();
+    expect(counters.get('droppedCreates')).toBe(1);
+    expect(backend.files.size).toBe(0);
+  });
+
   it('without a create limit, creates a new file before its first write (no failed write), and only once', async () => {
     const { cache, backend, writer } = setup();
     cache.store('fast.new', 10, 1);

@@ -47,7 +47,7 @@ describe('loadSettings', () => {
     expect(s.RELAY_RECONNECT_MAX_DELAY).toBe(30);
     expect(s.CREATE_QUEUE_ENABLED).toBe(true);
     expect(s.CREATE_QUEUE_MAX_SIZE).toBe(Infinity);
-    expect(s.WHISPER_MAX_OPEN_FILES).toBe(512);
+    expect(s.WHISPER_MAX_OPEN_FILES).toBe(0);
     expect(s.AGGREGATION_LATENESS_WINDOW).toBe(0);
     expect(s.RELAY_SPILL_DIR).toBe('/opt/graphite/storage/spill/carbon-relay-a');
   });
