@@ -491,35 +491,23 @@ export class CacheWriter {
     const enabled = this.opts.createQueueEnabled ?? true;
     const maxQueue = this.opts.createQueueMaxSize ?? Infinity;
     this.counters.increment('createsNoSpace', failed.metrics);
-    let offset = 0;
-    for (let m = 0; m < failed.metrics; m++) {
-      const name = failed.names[m];
-      const n = failed.counts[m];
-      const ts = failed.timestamps.subarray(offset, offset + n);
-      const vs = failed.values.subarray(offset, offset + n);
-      offset += n;
+    failed.forEachMetric((name, ts, vs, n) => {
       this.knownFiles.delete(name);
       const waiting = this.waitingForSpace.get(name) ?? this.createQueue.get(name) ?? this.readyCreates.get(name);
       if (waiting) {
         // Points that arrived meanwhile came later: these go first.
         waiting.timestamps = [...ts, ...waiting.timestamps];
         waiting.values = [...vs, ...waiting.values];
-        continue;
-      }
-      if (this.flushing) {
+      } else if (this.flushing) {
         this.dropCreate(name, n, 'no space left on device at shutdown');
-        continue;
-      }
-      if (!enabled) {
+      } else if (!enabled) {
         this.dropCreate(name, n, 'no space left on device');
-        continue;
-      }
-      if (this.createQueue.size + this.waitingForSpace.size >= maxQueue) {
+      } else if (this.createQueue.size + this.waitingForSpace.size >= maxQueue) {
         this.dropCreate(name, n, `no space left on device and the create queue is full (CREATE_QUEUE_MAX_SIZE=${maxQueue})`);
-        continue;
+      } else {
+        this.waitingForSpace.set(name, { timestamps: Array.from(ts), values: Array.from(vs) });
       }
-      this.waitingForSpace.set(name, { timestamps: Array.from(ts), values: Array.from(vs) });
-    }
+    });
     if (this.waitingForSpace.size === 0) return;
     const retryMs = this.opts.noSpaceRetryMs ?? NO_SPACE_RETRY_MS;
     this.noSpaceRetryAt = Date.now() + retryMs;
@@ -537,38 +525,32 @@ export class CacheWriter {
   private onMissing(missing: DrainBuffer): void {
     const enabled = this.opts.createQueueEnabled ?? true;
     const maxQueue = this.opts.createQueueMaxSize ?? Infinity;
-    let offset = 0;
-    for (let m = 0; m < missing.metrics; m++) {
-      const name = missing.names[m];
-      const n = missing.counts[m];
-      const ts = missing.timestamps.subarray(offset, offset + n);
-      const vs = missing.values.subarray(offset, offset + n);
-      offset += n;
+    missing.forEachMetric((name, ts, vs, n) => {
       const waiting = this.createQueue.get(name) ?? this.readyCreates.get(name);
       if (waiting) {
         for (let i = 0; i < n; i++) waiting.timestamps.push(ts[i]), waiting.values.push(vs[i]);
-        continue;
+        return;
       }
       const series = { timestamps: Array.from(ts), values: Array.from(vs) };
       // Without a create limit, or with a token and nobody waiting ahead, the series is created right away
       // (sendCreates runs before the next drain); otherwise it joins the queue or is dropped as carbon drops it.
       if (this.createBucket === null || (this.createQueue.size === 0 && this.createBucket.drain(1))) {
         this.readyCreates.set(name, series);
-        continue;
+        return;
       }
       if (!enabled) {
         this.dropCreate(name, n, 'no create token (MAX_CREATES_PER_MINUTE)');
-        continue;
+        return;
       }
       if (this.createQueue.size >= maxQueue) {
         this.dropCreate(name, n, `create queue full (CREATE_QUEUE_MAX_SIZE=${maxQueue})`);
-        continue;
+        return;
       }
       this.createQueue.set(name, series);
       if (limited.allow('create-wait') >= 0) {
         log.info(`${this.createQueue.size} new series waiting for a create token (MAX_CREATES_PER_MINUTE), e.g. ${name}`);
       }
-    }
+    });
   }
 
   private dropCreate(name: string, points: number, reason: string): void {

@@ -55,6 +55,16 @@ export class DrainBuffer {
   }
 
   /** Removes the last metric appended (its points are discarded). */
+  /** Calls `fn` for each metric in order with its name and its points (views into this buffer). */
+  forEachMetric(fn: (name: string, timestamps: Float64Array, values: Float64Array, count: number) => void): void {
+    let offset = 0;
+    for (let m = 0; m < this.metrics; m++) {
+      const n = this.counts[m];
+      fn(this.names[m], this.timestamps.subarray(offset, offset + n), this.values.subarray(offset, offset + n), n);
+      offset += n;
+    }
+  }
+
   dropLast(): void {
     if (this.metrics === 0) return;
     this.metrics--;
