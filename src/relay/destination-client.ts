@@ -110,10 +110,10 @@ export class DestinationClient {
   }
 
   private spillBudgetFull(): boolean {
-    return this.budget?.isFull ?? true;
+    return (this.budget?.isFull ?? true) || this.spill?.acceptsMore === false;
   }
   private spillBudgetHasRoom(): boolean {
-    return this.budget?.hasRoom ?? false;
+    return (this.budget?.hasRoom ?? false) && this.spill?.acceptsMore !== false;
   }
 
   /** Opens the spill (resuming a previous run's) and starts connecting. */
@@ -467,7 +467,10 @@ export class DestinationClient {
       this.stats.spilledPoints += c.length;
     } else {
       this.stats.spillFullDrops += c.length;
-      if (limiter.allow(`${this.name}:spillfull`) >= 0) log.warn({ destination: this.name }, `destination ${this.name}: spill is full (spillMaxBytes); dropping points`);
+      if (limiter.allow(`${this.name}:spillfull`) >= 0) {
+        const why = this.spill?.acceptsMore === false ? 'cannot write to disk (see the spill error)' : 'is full (RELAY_SPILL_MAX_BYTES)';
+        log.warn({ destination: this.name }, `destination ${this.name}: spill ${why}; dropping points`);
+      }
       this.onRoomChange?.();
     }
   }

@@ -1,6 +1,7 @@
-import { appendFileSync, readFileSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, readFileSync, readdirSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { PointChunk } from '../../src/relay/queue/point-chunk.js';
 import { DestinationSpill } from '../../src/relay/spill/destination-spill.js';
 import { SpillBudget } from '../../src/relay/spill/spill-budget.js';
@@ -141,5 +142,54 @@ describe('DestinationSpill reading the segment being written', () => {
     expect(report.points).toBe(200);
     expect(drain(again)).toEqual(range(1000, 200));
     again.close();
+  });
+});
+
+/** A 64 KiB tmpfs for the full-disk case (needs root, which CI has; skipped where mount is refused). */
+function smallDisk(): { path: string; remove(): void } | null {
+  const d = tempDir('spill-disk-');
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', d.path], { stdio: 'ignore' });
+  } catch {
+    d.remove();
+    return null;
+  }
+  return {
+    path: d.path,
+    remove: () => {
+      execFileSync('umount', ['-l', d.path], { stdio: 'ignore' });
+      d.remove();
+    },
+  };
+}
+
+const disk = smallDisk();
+afterAll(() => disk?.remove());
+
+describe.skipIf(disk === null)('DestinationSpill on a full disk (tmpfs; needs root)', () => {
+  it('keeps what it could not write, writes it once there is room, and replays every point exactly once', () => {
+    const path = join(disk!.path, 'spill');
+    const { s } = newSpill(path, new SpillBudget(1 << 30), 4096); // small segments: a flush writes several, and may fail after some
+    const ballast = join(disk!.path, 'ballast');
+    writeFileSync(ballast, Buffer.alloc(52 * 1024));
+    let total = 0;
+    let failures = 0;
+    // 100 points at a time until the disk is full, then two more rounds that can only be buffered.
+    while (failures < 3 && total < 50_000) {
+      fill(s, total, 100);
+      total += 100;
+      try {
+        s.flush();
+      } catch (e) {
+        expect(String(e)).toContain('ENOSPC');
+        failures++;
+      }
+    }
+    expect(failures).toBe(3);
+    expect(s.points).toBe(total);
+    unlinkSync(ballast);
+    s.flush();
+    expect(drain(s)).toEqual(range(0, total));
+    s.close();
   });
 });

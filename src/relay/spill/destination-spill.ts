@@ -14,6 +14,12 @@ const SEGMENT_SUFFIX = '.seg';
 const CURSOR_FILE = 'cursor';
 /** Pending records are written to the segment once this many bytes have gathered (or on flush()). */
 const WRITE_BUFFER_BYTES = 256 * 1024;
+/**
+ * While writes fail (a full disk), records are kept in memory up to this many bytes and written
+ * by a later flush; beyond it the spill takes nothing more (acceptsMore is false), which the
+ * destination treats like a full spill: back-pressure, then counted drops.
+ */
+const MAX_UNWRITTEN_BYTES = 64 * 1024 * 1024;
 
 export class SpillIoError extends Error {
   constructor(dir: string, action: string, cause: unknown) {
@@ -48,6 +54,8 @@ export class DestinationSpill {
   private segments: Segment[] = [];
   private writeFd = -1;
   private writeSeg: Segment | null = null;
+  /** The last write of buffered records failed (flush retries). */
+  private writeFailing = false;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private pendingPoints = 0;
@@ -106,19 +114,38 @@ export class DestinationSpill {
 
   /** Spills points [start, end) of a run as one record; false when the shared budget has no room. */
   append(run: PointRun, start: number, end: number): boolean {
+    if (!this.acceptsMore) return false;
     const rec = encodeSpillRecord(run, start, end);
     if (!this.budget.tryReserve(rec.length)) return false;
     this.pending.push(rec);
     this.pendingBytes += rec.length;
     this.pendingPoints += end - start;
     this.points += end - start;
-    if (this.pendingBytes >= WRITE_BUFFER_BYTES) this.writePending();
+    // The record is taken either way: a failed write leaves it buffered for flush() to retry (and report).
+    if (this.pendingBytes >= WRITE_BUFFER_BYTES && !this.writeFailing) {
+      try {
+        this.writePending();
+      } catch {
+        this.writeFailing = true;
+      }
+    }
     return true;
   }
 
-  /** Writes buffered records to disk and records the replay position. */
+  /** False while writes fail and MAX_UNWRITTEN_BYTES are already buffered. */
+  get acceptsMore(): boolean {
+    return !this.writeFailing || this.pendingBytes < MAX_UNWRITTEN_BYTES;
+  }
+
+  /** Writes buffered records to disk and records the replay position; throws SpillIoError when it cannot. */
   flush(): void {
-    this.writePending();
+    try {
+      this.writePending();
+      this.writeFailing = false;
+    } catch (e) {
+      this.writeFailing = true;
+      throw e;
+    }
     if (this.cursorDirty) this.writeCursor();
   }
 
@@ -126,32 +153,39 @@ export class DestinationSpill {
   private writePending(): void {
     let i = 0;
     const recs = this.pending;
-    while (i < recs.length) {
-      if (!this.writeSeg) this.openWriteSegment();
-      const seg = this.writeSeg!;
-      // Records for this segment: at least one, then as many as fit under segmentBytes.
-      let j = i;
-      let bytes = 0;
-      let points = 0;
-      do {
-        bytes += recs[j]!.length;
-        points += recs[j]!.readUInt32LE(RECORD_HEADER_BYTES);
-        j++;
-      } while (j < recs.length && seg.bytes + bytes + recs[j]!.length <= this.segmentBytes);
-      const data = j - i === 1 ? recs[i]! : Buffer.concat(recs.slice(i, j), bytes);
-      try {
-        writeSync(this.writeFd, data, 0, data.length, seg.bytes);
-      } catch (e) {
-        throw new SpillIoError(this.dir, `write segment ${seg.seq}`, e);
+    try {
+      while (i < recs.length) {
+        if (!this.writeSeg) this.openWriteSegment();
+        const seg = this.writeSeg!;
+        // Records for this segment: at least one, then as many as fit under segmentBytes.
+        let j = i;
+        let bytes = 0;
+        let points = 0;
+        do {
+          bytes += recs[j]!.length;
+          points += recs[j]!.readUInt32LE(RECORD_HEADER_BYTES);
+          j++;
+        } while (j < recs.length && seg.bytes + bytes + recs[j]!.length <= this.segmentBytes);
+        const data = j - i === 1 ? recs[i]! : Buffer.concat(recs.slice(i, j), bytes);
+        try {
+          // Positional and complete before it counts: after a short write (the disk filled up) the
+          // next flush writes the same records at the same place again.
+          for (let done = 0; done < data.length; ) done += writeSync(this.writeFd, data, done, data.length - done, seg.bytes + done);
+        } catch (e) {
+          throw new SpillIoError(this.dir, `write segment ${seg.seq}`, e);
+        }
+        seg.bytes += bytes;
+        seg.points += points;
+        this.pendingBytes -= bytes;
+        this.pendingPoints -= points;
+        i = j;
+        if (seg.bytes >= this.segmentBytes || i < recs.length) this.closeWriteSegment();
       }
-      seg.bytes += bytes;
-      seg.points += points;
-      this.pendingBytes -= bytes;
-      this.pendingPoints -= points;
-      i = j;
-      if (seg.bytes >= this.segmentBytes || i < recs.length) this.closeWriteSegment();
+    } finally {
+      // What was written leaves the buffer even when a later write failed (a full disk): the rest
+      // is written by the next flush, and nothing twice.
+      this.pending = i === recs.length ? [] : recs.slice(i);
     }
-    this.pending = [];
   }
 
   get hasRecords(): boolean {
