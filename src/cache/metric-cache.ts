@@ -129,11 +129,11 @@ export class MetricCache implements CacheView {
     for (let i = 0; i < batch.length; i++) {
       this.store(normalizeSeries(names[i], reportBadTaggedName), timestamps[i], values[i]);
     }
-    if (wasEmpty && this.cached > 0) this.onRefill?.();
+    this.onStored?.(wasEmpty && this.cached > 0);
   }
 
-  /** Called when a batch is stored into an empty cache (the writer may be idle, waiting for work). */
-  onRefill?: () => void;
+  /** Called after each stored batch; `refilled`: the cache was empty before it (the writer may be idle). */
+  onStored?: (refilled: boolean) => void;
 
   /** Stores one point under exactly `name` (no normalisation: carbon's self-metrics path). */
   store(name: string, ts: number, value: number): void {

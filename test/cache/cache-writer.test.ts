@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CacheWriter, REFILL_WAKE_MS, type CacheWriterOptions } from '../../src/cache/cache-writer.js';
+import { BURST_QUIET_MS, CacheWriter, REFILL_WAKE_MS, type CacheWriterOptions } from '../../src/cache/cache-writer.js';
 import { MetricCache } from '../../src/cache/metric-cache.js';
 import { MetricBatch } from '../../src/pipeline/batch.js';
 import { Counters } from '../../src/instrumentation/counters.js';
@@ -62,7 +62,7 @@ describe('CacheWriter', () => {
     expect(snap.get('errors')).toBe(0);
   });
 
-  it('after emptying the cache it idles, but a batch stored into the empty cache wakes it REFILL_WAKE_MS later', async () => {
+  it('after emptying the cache it idles; a burst stored into the empty cache is written once it pauses', async () => {
     const { cache, backend, writer } = setup({ idleMs: 60_000 });
     writer.start();
     await new Promise((r) => setTimeout(r, 30)); // the first pass finds nothing: idle for a minute
@@ -72,8 +72,27 @@ describe('CacheWriter', () => {
     const t0 = Date.now();
     while (!backend.files.get('/data/fast/late.wsp')?.points.size && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 5));
     expect([...backend.files.get('/data/fast/late.wsp')!.points]).toEqual([[10, 1]]);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(REFILL_WAKE_MS - 20);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(BURST_QUIET_MS - 10);
     expect(Date.now() - t0).toBeLessThan(REFILL_WAKE_MS + 4000); // far below the minute of idleMs
+  });
+
+  it('a burst that keeps arriving is written REFILL_WAKE_MS after it began, in one update per series', async () => {
+    const { cache, backend, writer } = setup({ idleMs: 60_000 });
+    writer.start();
+    await new Promise((r) => setTimeout(r, 30));
+    const t0 = Date.now();
+    let ts = 10;
+    // A batch every 10 ms (never BURST_QUIET_MS of quiet) until something is written.
+    while (!backend.files.has('/data/fast/burst.wsp') && Date.now() - t0 < 5000) {
+      const batch = new MetricBatch();
+      batch.push('fast.burst', ts, ts);
+      ts += 10;
+      cache.storeBatch(batch);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(REFILL_WAKE_MS - 20);
+    expect(backend.files.get('/data/fast/burst.wsp')!.updates).toBe(1);
+    expect(backend.files.get('/data/fast/burst.wsp')!.points.size).toBeGreaterThan(10);
   });
 
   it('keeps the points of new series the disk has no room for, retries, and writes existing series meanwhile', async () => {
