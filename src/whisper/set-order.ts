@@ -12,6 +12,8 @@ const LINEAR_PROBES = 9;
 const PERTURB_SHIFT_DIVISOR = 32; // perturb >>= 5
 const MIN_SIZE = 8;
 const SMALL_TABLE = new Float64Array(MIN_SIZE);
+/** The input without runs of equal values (reused between calls). */
+let DISTINCT = new Float64Array(64);
 
 function insertClean(table: Float64Array, size: number, v: number): void {
   let perturb = v;
@@ -38,11 +40,15 @@ function insertClean(table: Float64Array, size: number, v: number): void {
  * Returns the distinct values of `values[0..count)` in the order CPython's
  * `for x in set(values)` visits them. Empty table slots are NaN.
  */
-export function cpythonSetOrder(values: ArrayLike<number>, count = values.length): number[] {
+export function cpythonSetOrder(input: ArrayLike<number>, inputCount = input.length): number[] {
+  // Adding a value equal to the one just added changes nothing (not even the resize count), so
+  // runs of equal values count once: a batch of sorted points gives a run per lower interval.
+  if (DISTINCT.length < inputCount) DISTINCT = new Float64Array(Math.max(inputCount, DISTINCT.length * 2));
+  const values = DISTINCT;
+  let count = 0;
+  for (let n = 0; n < inputCount; n++) if (n === 0 || input[n] !== input[n - 1]) values[count++] = input[n];
   // Common case on the write path: every point falls in one lower interval.
-  let allSame = count > 0;
-  for (let n = 1; n < count && allSame; n++) allSame = values[n] === values[0];
-  if (allSame) return [values[0]];
+  if (count === 1) return [values[0]];
   let size = MIN_SIZE;
   let table = SMALL_TABLE.fill(Number.NaN); // reused until the set outgrows 8 slots
   let used = 0;

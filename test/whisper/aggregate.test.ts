@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -44,6 +45,23 @@ describe('cpythonSetOrder', () => {
     it(`matches list(set(values)) printed by CPython, case ${i} (${input.length} values)`, () => {
       expect(cpythonSetOrder(input)).toEqual(pythonOrder);
     });
+  });
+  it('matches CPython on inputs with runs and repeats (live /usr/bin/python3)', () => {
+    let seed = 4242;
+    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+    const inputs: number[][] = [];
+    for (let k = 0; k < 300; k++) {
+      const out: number[] = [];
+      const base = 1_700_000_000 - (1_700_000_000 % 600);
+      const distinct = 1 + rnd(40);
+      for (let d = 0; d < distinct; d++) {
+        const v = base + (rnd(3) === 0 ? rnd(200) : d) * 600;
+        for (let r = 1 + rnd(12); r > 0; r--) out.push(v);
+      }
+      inputs.push(out);
+    }
+    const py = execFileSync('/usr/bin/python3', ['-c', 'import json,sys\nprint(json.dumps([list(set(x)) for x in json.load(sys.stdin)]))'], { input: JSON.stringify(inputs), encoding: 'utf8' });
+    expect(inputs.map((x) => cpythonSetOrder(x))).toEqual(JSON.parse(py));
   });
   it('spec vector v3: [T0-300, T0] iterates as [T0, T0-300]', () => {
     const T0 = 1699999800;
