@@ -6,7 +6,8 @@
 //
 // Options: --points N (carbon-ts and carbon-c-relay, default 2,000,000), --py-points N (Python,
 // default 300,000: it is ~20× slower), --series N (10,000), --conns N (4), --quick (÷4),
-// --only ts,py,c  --protocols pickle,line  --repeat N (runs per case, default 5, interleaved: the median run by
+// --only ts,py,c  --protocols pickle,line  --warmup N (points sent first, not measured; default
+// 500,000, at most a third of a contender's run)  --repeat N (runs per case, default 5, interleaved: the median run by
 // CPU per point is reported, with the spread of all runs, since one run's figure moves ±15% here)
 import { fork, spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
@@ -30,6 +31,8 @@ const CONNS = Number(opt('conns', 4));
 const ONLY = opt('only', 'ts,py,c').split(',');
 const PROTOCOLS = opt('protocols', 'pickle,line').split(',');
 const REPEAT = Math.max(1, Number(opt('repeat', 5)));
+// Points sent before each measured run (not measured): see runCase.
+const WARMUP = Math.max(0, Number(opt('warmup', 500_000)) / quick);
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 // BENCH_TS_NODE_ARGS: extra node flags for the carbon-ts daemon, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
 const nodeArgs = (process.env.BENCH_TS_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -166,6 +169,38 @@ const contenders = {
   },
 };
 
+/** Warm-up points for a contender: WARMUP, but at most a third of its measured run. */
+function warmupFor(c) {
+  return Math.min(WARMUP, Math.floor(c.points / 3));
+}
+
+/**
+ * Sends `points` lines through the relay on `linePort` and waits until the sinks have counted
+ * `before + points` (or nothing arrived for 10 s). Returns the sinks' total and the times.
+ */
+async function pushLoad(linePort, sinks, procs, points, before) {
+  if (points <= 0) return { received: before, t0: performance.now(), tDone: performance.now() };
+  const load = fork(join(here, 'relay-load.mjs'), [linePort, points, SERIES, CONNS].map(String), { stdio: 'inherit' });
+  procs.push(load);
+  await ask(load, null, 'ready');
+  const t0 = performance.now();
+  load.send('go');
+  let received = before;
+  let lastProgress = performance.now();
+  let tDone = t0;
+  while (received < before + points) {
+    await sleep(25);
+    const counts = await ask(sinks, 'count', 'counts');
+    const total = counts.reduce((a, b) => a + b, 0);
+    if (total > received) {
+      received = total;
+      lastProgress = performance.now();
+      tDone = lastProgress;
+    } else if (performance.now() - lastProgress > 10_000) break;
+  }
+  return { received, t0, tDone };
+}
+
 async function runCase(key, protocol) {
   const c = contenders[key];
   const dir = mkdtempSync(join(tmpdir(), `bench-relay-${key}-`));
@@ -187,30 +222,18 @@ async function runCase(key, protocol) {
         if (start === c.starts[c.starts.length - 1]) throw e;
       }
     }
-    const load = fork(join(here, 'relay-load.mjs'), [linePort, c.points, SERIES, CONNS].map(String), { stdio: 'inherit' });
-    procs.push(load);
-    await ask(load, null, 'ready');
+    // Warm-up: every series once or more, so that one-time work (JIT compilation, first routes of
+    // each name, buffers growing) is not charged to the measured points; then the measured run.
+    const warm = await pushLoad(linePort, sinks, procs, warmupFor(c), 0);
     const cpu0 = cpuSeconds(proc.pid);
     const sys0 = sysSeconds(proc.pid);
-    const t0 = performance.now();
-    load.send('go');
-    let received = 0;
-    let lastProgress = performance.now();
-    let tDone = t0;
-    while (received < c.points) {
-      await sleep(25);
-      const counts = await ask(sinks, 'count', 'counts');
-      const total = counts.reduce((a, b) => a + b, 0);
-      if (total > received) {
-        received = total;
-        lastProgress = performance.now();
-        tDone = lastProgress;
-      } else if (performance.now() - lastProgress > 10_000) break;
-    }
+    const run = await pushLoad(linePort, sinks, procs, c.points, warm.received);
+    const { t0, tDone } = run;
+    const received = run.received - warm.received;
     const cpu = cpuSeconds(proc.pid) - cpu0;
     const sys = sysSeconds(proc.pid) - sys0;
     const secs = (tDone - t0) / 1000;
-    return { relay: c.label, protocol, points: c.points, received, lost: c.points - received, secs, pps: received / secs, cpuPerM: (cpu / received) * 1e6, sysPerM: (sys / received) * 1e6, how };
+    return { relay: c.label, protocol, points: c.points, received, lost: warmupFor(c) + c.points - run.received, secs, pps: received / secs, cpuPerM: (cpu / received) * 1e6, sysPerM: (sys / received) * 1e6, how };
   } finally {
     for (const p of procs.reverse()) await stopProcess(p);
     sinks.send('exit');
@@ -252,7 +275,7 @@ for (const protocol of PROTOCOLS) {
 }
 
 console.log(`\nbench:relay — plaintext in, consistent-hashing (carbon_ch) to 3 sinks, ${SERIES.toLocaleString('en')} series, ${CONNS} sender connections`);
-console.log(`Median of ${REPEAT} run(s) per row (by CPU per point); lost counts every run.`);
+console.log(`Median of ${REPEAT} run(s) per row (by CPU per point), each after a warm-up of up to ${WARMUP.toLocaleString('en')} points; lost counts every run.`);
 console.log('| relay | out | points | points/s end to end | CPU s per million points | lost |');
 console.log('|---|---|---:|---:|---:|---:|');
 for (const r of results) console.log(`| ${r.relay} | ${r.protocol} | ${r.points.toLocaleString('en')} | ${Math.round(r.pps).toLocaleString('en')} | ${r.cpuPerM.toFixed(3)} | ${r.lost} |`);
