@@ -8,12 +8,12 @@ import { join } from 'node:path';
 export const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux
 
 /** A workload: `series` names, each with `points` points one minute apart ending about now. */
-export function makeWorkload(series, points) {
+export function makeWorkload(series, points, prefix = 'bench') {
   const now = Math.floor(Date.now() / 1000);
   const base = now - (now % 60) - points * 60;
   const names = new Array(series);
-  for (let s = 0; s < series; s++) names[s] = `bench.g${s % 100}.s${s}`;
-  return { series, points, base, names, total: series * points, valueOf: (s, p) => (s % 1000) + p };
+  for (let s = 0; s < series; s++) names[s] = `${prefix}.g${s % 100}.s${s}`;
+  return { series, points, base, names, prefix, total: series * points, valueOf: (s, p) => (s % 1000) + p };
 }
 
 /** Plaintext payload, one round of every series per timestamp (as a fleet of senders would). */
@@ -244,7 +244,7 @@ export async function waitIngested(w, queryPort, dataDir, distDir, timeoutMs) {
   const s = w.series - 1;
   const name = w.names[s];
   const lastTs = w.base + (w.points - 1) * 60;
-  const path = join(dataDir, 'bench', `g${s % 100}`, `s${s}.wsp`);
+  const path = join(dataDir, w.prefix, `g${s % 100}`, `s${s}.wsp`);
   const request = encodePickleFrame(new Map([['type', 'cache-query'], ['metric', name]]));
   const sock = connect(queryPort, '127.0.0.1');
   await new Promise((res, rej) => (sock.once('connect', res), sock.once('error', rej)));
@@ -290,7 +290,7 @@ export async function waitPersisted(w, dataDir, { timeoutMs, intervalMs = 250, o
   const until = Date.now() + timeoutMs;
   while (pending.length) {
     const still = [];
-    for (const s of pending) if (!hasPoint(join(dataDir, 'bench', `g${s % 100}`, `s${s}.wsp`), lastTs, w.valueOf(s, w.points - 1), buf)) still.push(s);
+    for (const s of pending) if (!hasPoint(join(dataDir, w.prefix, `g${s % 100}`, `s${s}.wsp`), lastTs, w.valueOf(s, w.points - 1), buf)) still.push(s);
     pending = still;
     onProgress?.(w.series - pending.length);
     if (!pending.length) break;

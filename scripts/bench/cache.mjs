@@ -13,7 +13,8 @@
 // persisted points/s (until every point is on disk), CPU seconds per million points (utime+stime of
 // the daemon process and all its threads from /proc, from load start to all persisted) and peak
 // RSS (VmHWM). Before that, the in-process memory cost of the MetricCache itself.
-// Every run's files stay until the whole bench is over, under one root directory marked so that its
+// Before the measured workload each daemon gets a warm-up of other series (1,000 × 20 points),
+// written to disk first and not counted. Every run's files stay until the whole bench is over, under one root directory marked so that its
 // subdirectories go to fresh ext4 block groups (isolateFromRecentRemovals): a create next to inodes
 // freed minutes before costs the kernel 10-50× more, which would measure the bench's own cleanup
 // rather than either daemon. Before each run the filesystem is synced and the kernel's cost of one
@@ -74,9 +75,13 @@ function parseArgs(argv) {
   return o;
 }
 
+/** Warm-up workload: 1,000 series × 20 points under `warmup.*`. */
+const WARMUP_SERIES = 1000;
+const WARMUP_POINTS = 20;
+
 const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : 'n/a');
 
-async function runOne(impl, protocol, w, payload, opts, benchRoot) {
+async function runOne(impl, protocol, w, payload, opts, benchRoot, warmup) {
   const root = mkdtempSync(join(benchRoot, `${impl}-${protocol}-${w.series}x${w.points}-`));
   const ports = { line: await freePort(), pickle: await freePort(), query: await freePort() };
   const { conf, dataDir, storage } = writeConfig(root, ports);
@@ -85,8 +90,13 @@ async function runOne(impl, protocol, w, payload, opts, benchRoot) {
   const child = startDaemon(cmd, args, join(storage, 'daemon.out'));
   const result = { impl, protocol, series: w.series, points: w.total };
   try {
-    await waitForPort(protocol === 'pickle' ? ports.pickle : ports.line);
+    const port = protocol === 'pickle' ? ports.pickle : ports.line;
+    await waitForPort(port);
     const pid = child.pid;
+    // Warm-up (not measured): other series, written to disk first, so one-time work (JIT
+    // compilation, the writer thread's first files) is not charged to the measured workload.
+    await send(port, protocol === 'pickle' ? warmup.pickle : warmup.plaintext);
+    await waitPersisted(warmup.w, dataDir, { timeoutMs: opts.timeout * 1000 });
     const cpu0 = cpuSeconds(pid);
     const t0 = performance.now();
     await send(protocol === 'pickle' ? ports.pickle : ports.line, payload);
@@ -129,6 +139,9 @@ async function main() {
   console.log('\n## MetricCache memory (in process)\n');
   console.log(memoryReport());
   const rows = [];
+  // Sent to every daemon before its measured workload, and waited for until on disk (see runOne).
+  const warmW = makeWorkload(WARMUP_SERIES, WARMUP_POINTS, 'warmup');
+  const warmup = { w: warmW, plaintext: plaintextPayload(warmW), pickle: await picklePayload(warmW, dist) };
   for (const spec of opts.workload) {
     const [s, p] = spec.split('x').map(Number);
     const w = makeWorkload(Math.max(1, Math.round(s * opts.scale)), p);
@@ -138,7 +151,7 @@ async function main() {
         process.stderr.write(`running ${impl} ${protocol} ${w.series}x${w.points} ... `);
         settleFilesystem();
         const create = fileCreateCost(benchRoot);
-        const r = await runOne(impl, protocol, w, payload, opts, benchRoot);
+        const r = await runOne(impl, protocol, w, payload, opts, benchRoot, warmup);
         r.createMicros = create.cpuMicros;
         process.stderr.write(r.error ? `error: ${r.error}\n` : `${r.seconds.toFixed(1)} s\n`);
         rows.push(r);
