@@ -3,7 +3,7 @@
 //
 //   node scripts/bench/cache.mjs [--scale 0.1] [--impl ts,py] [--protocol plaintext,pickle]
 //                                [--workload 10000x100,100000x5] [--ts-cmd "node dist/cli/main.js cache --config {conf}"]
-//                                [--timeout 900] [--keep]
+//                                [--timeout 900] [--keep] [--quick (= --scale 0.1)]
 //
 // For each workload × protocol × implementation: a fresh STORAGE_DIR and carbon.conf (no rate limits,
 // no logging of updates, sparse off, schema 1m:3h,10m:1d), the daemon started in the foreground, the
@@ -67,6 +67,7 @@ function parseArgs(argv) {
     else if (a === '--ts-cmd') o.tsCmd = v();
     else if (a === '--timeout') o.timeout = Number(v());
     else if (a === '--keep') o.keep = true;
+    else if (a === '--quick') o.scale = 0.1; // as `npm run bench -- --quick` passes to every bench
     else {
       console.error(`unknown argument ${a}`);
       process.exit(2);
