@@ -3,7 +3,7 @@
 // 1 and 10 points per call — carbon-ts's WhisperStore against python3-whisper's
 // update_many in the same run, on the same workload (files created sparse,
 // explicit `now`, one untimed warm-up pass each). Run after a build:
-//   node scripts/bench/whisper.mjs [--files N] [--rounds R] [--max-open N] [--skip-python]
+//   node scripts/bench/whisper.mjs [--files N] [--rounds R] [--max-open N] [--skip-python] [--quick]
 //
 // Prints calls/s, points/s, CPU seconds per million points and the ratio
 // carbon-ts / Python for each case, and checks that both wrote identical bytes.
@@ -23,9 +23,11 @@ const { values: args } = parseArgs({
     python: { type: 'string', default: '/usr/bin/python3' },
     'max-open': { type: 'string', default: '' },
     'skip-python': { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
   },
 });
-const FILES = Number(args.files);
+// --quick (as `npm run bench -- --quick` passes to every bench): a fifth of the files.
+const FILES = args.quick ? Math.max(100, Math.floor(Number(args.files) / 5)) : Number(args.files);
 const PY_HELPER = fileURLToPath(new URL('./whisper_py.py', import.meta.url));
 const SCHEMA = ['10s:1d', '1m:30d', '10m:5y'];
 // A multiple of 600: the first point (each archive's base) is aligned to every archive, as in a file
