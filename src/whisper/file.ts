@@ -169,7 +169,8 @@ export class WhisperFile {
     const blockSlots = Math.min(archive.points - firstSlot, Math.max(slots, BLOCK_SLOTS));
     let block = cached;
     if (block === null || block.length < blockSlots * POINT_SIZE) {
-      block = Buffer.alloc(Math.max(blockSlots, BLOCK_SLOTS) * POINT_SIZE);
+      // Room for any later block of this archive (never more slots than the archive has).
+      block = Buffer.alloc(Math.min(archive.points, Math.max(blockSlots, BLOCK_SLOTS)) * POINT_SIZE);
       this.blocks[archiveIndex] = block;
       this.blockViews[archiveIndex] = viewOf(block);
     }
