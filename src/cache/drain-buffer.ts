@@ -54,7 +54,6 @@ export class DrainBuffer {
     }
   }
 
-  /** Removes the last metric appended (its points are discarded). */
   /** Calls `fn` for each metric in order with its name and its points (views into this buffer). */
   forEachMetric(fn: (name: string, timestamps: Float64Array, values: Float64Array, count: number) => void): void {
     let offset = 0;
@@ -65,6 +64,7 @@ export class DrainBuffer {
     }
   }
 
+  /** Removes the last metric appended (its points are discarded). */
   dropLast(): void {
     if (this.metrics === 0) return;
     this.metrics--;

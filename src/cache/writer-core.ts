@@ -83,30 +83,23 @@ export class WriterCore {
       const vs = batch.values.subarray(offset, offset + n);
       offset += n;
       const t0 = performance.now();
-      if (createIndex) {
-        const k = createIndex[m];
-        if (k >= 0 && n > 0 && !(this.opts.tagHashFilenames && name.includes(';'))) {
-          // A new series: created with its first points in one write (most series that come with a
-          // schema are new; for one that exists already this is a failed open, then the update).
-          const outcome = this.createWithPoints(name, path, creates![k], ts, vs, n, result);
-          if (outcome === 'written') {
-            this.countUpdate(name, n, t0, result);
-            continue;
-          }
-          if (outcome !== 'exists') {
-            if (outcome === 'no-space') (noSpace ??= new DrainBuffer(16, Math.max(16, n))).append(name, ts, vs, n);
-            continue;
-          }
-        } else if (k >= 0) {
-          const outcome = this.createIfMissing(name, path, creates![k], result);
-          if (outcome === 'no-space') (noSpace ??= new DrainBuffer(16, Math.max(16, n))).append(name, ts, vs, n);
-          if (outcome !== 'ok') continue;
-        }
-      } else if (creates) {
-        const outcome = this.create(name, path, creates[m], result);
-        if (outcome === 'no-space') (noSpace ??= new DrainBuffer(16, Math.max(16, n))).append(name, ts, vs, n);
-        if (outcome !== 'ok') continue;
+      let outcome: CreateOutcome | 'written' = 'ok';
+      const k = createIndex ? createIndex[m] : -1;
+      if (k >= 0 && n > 0 && !(this.opts.tagHashFilenames && name.includes(';'))) {
+        // A new series: created with its first points in one write (most series that come with a
+        // schema are new; for one that exists already this is a failed open, then the update).
+        outcome = this.createWithPoints(name, path, creates![k], ts, vs, n, result);
+      } else if (k >= 0) {
+        outcome = this.createIfMissing(name, path, creates![k], result);
+      } else if (creates && !createIndex) {
+        outcome = this.create(name, path, creates[m], result);
       }
+      if (outcome === 'written') {
+        this.countUpdate(name, n, t0, result);
+        continue;
+      }
+      if (outcome === 'no-space') (noSpace ??= new DrainBuffer(16, Math.max(16, n))).append(name, ts, vs, n);
+      if (outcome !== 'ok') continue;
       try {
         if (n > 0) this.backend.updateMany(path, ts, vs, n);
         else if (!this.exists(name, path)) throw Object.assign(new Error(`${path} does not exist`), { code: 'ENOENT' });
@@ -141,8 +134,8 @@ export class WriterCore {
   }
 
   /**
-   * createIfMissing and the update together. 'exists': nothing was done (the caller updates the
-   * file). An error is reported as carbon would report its two steps: a create error when no file
+   * createIfMissing and the update together. 'ok': the file existed and nothing was done (the
+   * caller updates it). An error is reported as carbon would report its two steps: a create error when no file
    * was made, else a create followed by a write error.
    */
   private createWithPoints(
@@ -153,9 +146,10 @@ export class WriterCore {
     vs: Float64Array,
     n: number,
     result: WriteResult,
-  ): 'written' | 'exists' | 'failed' | 'no-space' {
+  ): CreateOutcome | 'written' {
     try {
-      if (!this.backend.createWithPoints(path, item.archives, item.xFilesFactor, item.aggregationMethod, ts, vs, n)) return 'exists';
+      // 'ok': it exists already, the caller updates it.
+      if (!this.backend.createWithPoints(path, item.archives, item.xFilesFactor, item.aggregationMethod, ts, vs, n)) return 'ok';
     } catch (err) {
       const exists = this.backend.exists(path);
       if (!exists && isNoSpace(err)) return 'no-space';

@@ -22,7 +22,8 @@ async function main(): Promise<void> {
       // WriterCore catches per-metric errors; this is a bug, reported rather than killing the thread.
       reply = { type: 'fatal', id: msg.id, message: err instanceof Error ? (err.stack ?? err.message) : String(err) };
     }
-    const transfer = reply.type === 'written' && reply.missing ? drainTransferList(reply.missing) : [];
+    const transfer: ArrayBuffer[] = [];
+    if (reply.type === 'written') for (const m of [reply.missing, reply.noSpace]) if (m) transfer.push(...drainTransferList(m));
     port.postMessage(reply, transfer);
     if (reply.type === 'closed') port.close();
   });

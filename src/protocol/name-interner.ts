@@ -163,7 +163,7 @@ export class NameInterner {
 
   /**
    * A number a consumer keeps with the name in `slot` (0 until set, and again when the slot is
-   * given to another name; it moves with the name when the table grows). It sits in the record
+   * given to another name; it moves with the name when the table grows). It sits in the set
    * slotOf has just read, so it costs no further memory access: the relay keeps the name's route
    * here. Only one consumer may use tags: see claimTags.
    */

@@ -140,20 +140,24 @@ export class DestinationClient {
       this.flush();
       qs = this.queue.size;
     }
-    if (qs < this.opts.maxQueueSize) {
-      this.queue.push(name, timestamp, value);
-    } else if (this.spill) {
+    if (qs < this.opts.maxQueueSize) this.queue.push(name, timestamp, value);
+    else this.overflow(name, timestamp, value);
+    if (this.connected && !this.blocked) this.scheduleFlush();
+  }
+
+  /** A point the full memory queue cannot take: to the spill, or dropped and counted. */
+  private overflow(name: string, timestamp: number, value: number): void {
+    if (this.spill) {
       const c = (this.spillChunk ??= this.pool.take());
       c.push(name, timestamp, value);
       if (c.full) this.writeSpillChunk();
-    } else {
-      s.fullQueueDrops++;
-      if (!this.fullLogged) {
-        this.fullLogged = true;
-        log.warn({ destination: this.name }, `CarbonClientFactory(${this.name}) send queue is full (${qs} datapoints)`);
-      }
+      return;
     }
-    if (this.connected && !this.blocked) this.scheduleFlush();
+    this.stats.fullQueueDrops++;
+    if (!this.fullLogged) {
+      this.fullLogged = true;
+      log.warn({ destination: this.name }, `CarbonClientFactory(${this.name}) send queue is full (${this.queue.size} datapoints)`);
+    }
   }
 
   /**
@@ -181,17 +185,7 @@ export class DestinationClient {
     if (seen > s.relayMaxQueueLength) s.relayMaxQueueLength = seen;
     for (let k = fits; k < count; k++) {
       const i = idx[k]!;
-      if (this.spill) {
-        const c = (this.spillChunk ??= this.pool.take());
-        c.push(names[i]!, timestamps[i]!, values[i]!);
-        if (c.full) this.writeSpillChunk();
-      } else {
-        s.fullQueueDrops++;
-        if (!this.fullLogged) {
-          this.fullLogged = true;
-          log.warn({ destination: this.name }, `CarbonClientFactory(${this.name}) send queue is full (${this.queue.size} datapoints)`);
-        }
-      }
+      this.overflow(names[i]!, timestamps[i]!, values[i]!);
     }
     if (this.connected && !this.blocked) this.scheduleFlush();
   }

@@ -90,8 +90,8 @@ export class DestinationManager {
     const ids = batch.nameIds;
     const n = batch.length;
     // Receivers tag each point with its name's slot in receivedNames. For a router whose answer
-    // depends on the name alone, the name's clients are kept as a tag in that slot's record (which
-    // the receiver has just read, so it is in the CPU cache): a route costs one read, checked
+    // depends on the name alone, the name's clients are kept as a tag in that slot (which the
+    // receiver has just read, so it is in the CPU cache): a route costs one read, checked
     // against the name, since a stage may have renamed the point and slots are reused.
     const generation = router.pureRoutes === true ? this.routeGeneration(router) : -1;
     const interner = receivedNames;
@@ -108,14 +108,14 @@ export class DestinationManager {
         clients = this.clientsFor(router.getDestinations(name));
       } else {
         const tag = interner.tagOf(id);
-        if (tag >>> TAG_INDEX_BITS === generation && tag !== 0) {
+        if (tag >>> TAG_INDEX_BITS === generation) {
           clients = this.routeLists[(tag & TAG_INDEX_MASK) - 1]!;
         } else {
           clients = this.clientsFor(router.getDestinations(name));
           interner.setTag(id, (generation << TAG_INDEX_BITS) | (this.routeListIndexOf(clients) + 1));
         }
       }
-    const k = clients.length;
+      const k = clients.length;
       if (k === 0) {
         unrouted++;
         continue;

@@ -103,11 +103,6 @@ export class WhisperFile {
     return file;
   }
 
-  /** True while the content is only in memory (before commitImage). */
-  get pending(): boolean {
-    return this.image !== null;
-  }
-
   /** Writes the in-memory content of a fromImage file (one write call for all of it). */
   commitImage(): void {
     const image = this.image;

@@ -137,12 +137,7 @@ function writeSimpleValue(buf: Buffer, o: number, v: number): number {
 
 /** 0 <= n < 100000 as five digits, zero-padded. */
 function write5(buf: Buffer, o: number, n: number): void {
-  let x = n | 0;
-  for (let k = 4; k >= 0; k--) {
-    const q = (x / 10) | 0;
-    buf[o + k] = 0x30 + x - q * 10;
-    x = q;
-  }
+  writeFixedDigits(buf, o, n | 0, 5);
 }
 
 /** Veltkamp's splitter for doubles (2^27 + 1), and 10^10 split into two halves of 26 bits. */
@@ -193,12 +188,17 @@ function writeDigits(buf: Buffer, o: number, n: number): number {
 function writeSmallDigits(buf: Buffer, o: number, n: number): number {
   let digits = 1;
   for (let p = 10; p <= n; p *= 10) digits++;
+  writeFixedDigits(buf, o, n, digits);
+  return o + digits;
+}
+
+/** The last `digits` decimal digits of 0 <= n < 2^31 at buf[o], zero-padded, in int32 arithmetic. */
+function writeFixedDigits(buf: Buffer, o: number, n: number, digits: number): void {
   for (let k = digits - 1; k >= 0; k--) {
     const q = (n / 10) | 0;
     buf[o + k] = 0x30 + n - q * 10;
     n = q;
   }
-  return o + digits;
 }
 
 /** ASCII text at buf[o]. */

@@ -17,24 +17,25 @@ export class ChunkQueue {
   }
 
   push(name: string, timestamp: number, value: number): void {
+    this.tailWithRoom().push(name, timestamp, value);
+    this.size++;
+  }
+
+  /** The last chunk, or a new one when it is full (or there is none). */
+  private tailWithRoom(): PointChunk {
     let tail = this.chunks.length > this.head ? this.chunks[this.chunks.length - 1]! : undefined;
     if (!tail || tail.full) {
       tail = this.pool.take();
       this.chunks.push(tail);
     }
-    tail.push(name, timestamp, value);
-    this.size++;
+    return tail;
   }
 
   /** push() of points idx[from..to) of the parallel arrays, in order. */
   pushIndexed(names: readonly string[], timestamps: Float64Array, values: Float64Array, idx: Int32Array, from: number, to: number): void {
     let k = from;
     while (k < to) {
-      let tail = this.chunks.length > this.head ? this.chunks[this.chunks.length - 1]! : undefined;
-      if (!tail || tail.full) {
-        tail = this.pool.take();
-        this.chunks.push(tail);
-      }
+      const tail = this.tailWithRoom();
       const room = tail.capacity - tail.length;
       const end = to - k < room ? to : k + room;
       const tn = tail.names;
