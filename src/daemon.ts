@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { ConfigError, loadSettings, type Settings } from './config/carbon-conf.js';
 import { loadRegexList } from './config/lists.js';
 import { loadStorageAggregation } from './config/storage-aggregation.js';
@@ -83,6 +84,12 @@ interface ListFilters {
 }
 
 /** carbon's white/blacklists: only with USE_WHITELIST, and an empty or missing list filters nothing. */
+/** WRITER_THREADS: as configured, or for 0 one per core up to 2. */
+export function writerThreadCount(configured: number): number {
+  if (configured > 0) return Math.floor(configured);
+  return Math.max(1, Math.min(2, availableParallelism()));
+}
+
 function loadListFilters(s: Settings): ListFilters {
   if (!s.USE_WHITELIST) return {};
   const out: ListFilters = {};
@@ -178,6 +185,7 @@ export async function startDaemon(settings: Settings, options: { ephemeralPorts?
       createQueueMaxSize: s.CREATE_QUEUE_MAX_SIZE,
       logCreates: s.LOG_CREATES,
       logUpdates: s.LOG_UPDATES,
+      writerThreads: writerThreadCount(s.WRITER_THREADS),
     });
     const c = cache;
     if (flowControlled) {

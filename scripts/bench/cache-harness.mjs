@@ -1,7 +1,7 @@
 // Pieces of the cache benchmark (scripts/bench/cache.mjs): workload payloads, daemon control,
 // /proc measurements and the "every point is on disk" poller.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -80,7 +80,7 @@ export async function freePort() {
 }
 
 /** Writes carbon.conf and storage-schemas.conf for one run; returns the paths. */
-export function writeConfig(root, ports) {
+export function writeConfig(root, ports, extra = []) {
   const conf = join(root, 'conf');
   const storage = join(root, 'storage');
   mkdirSync(conf, { recursive: true });
@@ -117,7 +117,7 @@ CARBON_METRIC_INTERVAL = 0
 WHISPER_AUTOFLUSH = False
 WHISPER_SPARSE_CREATE = False
 WHISPER_FALLOCATE_CREATE = False
-`,
+${extra.map((kv) => `${kv}\n`).join('')}`,
   );
   writeFileSync(join(conf, 'storage-schemas.conf'), `[bench]\npattern = .*\nretentions = 1m:3h,10m:1d\n`);
   return { conf: join(conf, 'carbon.conf'), dataDir: join(storage, 'whisper'), storage };
@@ -171,6 +171,36 @@ export function cpuSeconds(pid) {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // fields[0] is field 3 (state); utime = field 14, stime = field 15.
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** Per-thread CPU of a process: Map tid → { comm, user, system, waited (runnable but not running) } (seconds). */
+export function threadCpu(pid) {
+  const out = new Map();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const [, runqueueNs] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+      out.set(tid, { comm, user: Number(f[11]) / CLOCK_TICKS, system: Number(f[12]) / CLOCK_TICKS, waited: runqueueNs / 1e9 });
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+
+/** Lines "comm: user u s, system s s" of the threads that used CPU between two threadCpu() readings. */
+export function threadCpuReport(before, after) {
+  const lines = [];
+  for (const [tid, a] of after) {
+    const b = before.get(tid) ?? { user: 0, system: 0, waited: 0 };
+    const user = a.user - b.user;
+    const system = a.system - b.system;
+    const waited = a.waited - b.waited;
+    if (user + system >= 0.05) lines.push(`  ${a.comm} (${tid}): user ${user.toFixed(2)} s, system ${system.toFixed(2)} s, waited for a CPU ${waited.toFixed(2)} s`);
+  }
+  return lines.join('\n');
 }
 
 /** Peak resident set size (VmHWM), bytes. */
@@ -281,8 +311,13 @@ export async function waitIngested(w, queryPort, dataDir, distDir, timeoutMs) {
 /**
  * Resolves when every series' file holds its last point (the pop that carries a series' last
  * point also carries or follows all its earlier points, so this means everything is on disk).
- * Checks each file until it is done, never again after.
+ * Checks each file until it is done, never again after. A pass stops after MISSES_PER_POLL files
+ * not done yet (the rest wait for the next poll): looking up 100,000 missing files every 250 ms
+ * took a core's worth of CPU from the daemon under test, and the lookups wait on the same
+ * directory locks as its creates.
  */
+const MISSES_PER_POLL = 256;
+
 export async function waitPersisted(w, dataDir, { timeoutMs, intervalMs = 250, onProgress } = {}) {
   const lastTs = w.base + (w.points - 1) * 60;
   let pending = Array.from({ length: w.series }, (_, s) => s);
@@ -290,8 +325,12 @@ export async function waitPersisted(w, dataDir, { timeoutMs, intervalMs = 250, o
   const until = Date.now() + timeoutMs;
   while (pending.length) {
     const still = [];
-    for (const s of pending) if (!hasPoint(join(dataDir, w.prefix, `g${s % 100}`, `s${s}.wsp`), lastTs, w.valueOf(s, w.points - 1), buf)) still.push(s);
-    pending = still;
+    let i = 0;
+    for (; i < pending.length && still.length < MISSES_PER_POLL; i++) {
+      const s = pending[i];
+      if (!hasPoint(join(dataDir, w.prefix, `g${s % 100}`, `s${s}.wsp`), lastTs, w.valueOf(s, w.points - 1), buf)) still.push(s);
+    }
+    pending = i < pending.length ? still.concat(pending.slice(i)) : still;
     onProgress?.(w.series - pending.length);
     if (!pending.length) break;
     if (Date.now() > until) throw new Error(`${pending.length} series not on disk after ${timeoutMs} ms`);

@@ -3,7 +3,10 @@
 //
 //   node scripts/bench/cache.mjs [--scale 0.1] [--impl ts,py] [--protocol plaintext,pickle]
 //                                [--workload 10000x100,100000x5] [--ts-cmd "node dist/cli/main.js cache --config {conf}"]
-//                                [--timeout 900] [--keep] [--quick (= --scale 0.1)]
+//                                [--timeout 900] [--keep] [--quick (= --scale 0.1)] [--thread-cpu]
+//
+// An --impl entry `ts@KEY=VALUE@KEY=VALUE` runs carbon-ts with those lines added to its carbon.conf
+// (e.g. --impl ts@WRITER_THREADS=1,ts@WRITER_THREADS=2 compares settings in one run).
 //
 // For each workload × protocol × implementation: a fresh STORAGE_DIR and carbon.conf (no rate limits,
 // no logging of updates, sparse off, schema 1m:3h,10m:1d), the daemon started in the foreground, the
@@ -36,6 +39,8 @@ import {
   plaintextPayload,
   send,
   startDaemon,
+  threadCpu,
+  threadCpuReport,
   stopDaemon,
   waitForPort,
   waitIngested,
@@ -67,6 +72,7 @@ function parseArgs(argv) {
     else if (a === '--ts-cmd') o.tsCmd = v();
     else if (a === '--timeout') o.timeout = Number(v());
     else if (a === '--keep') o.keep = true;
+    else if (a === '--thread-cpu') o.threadCpu = true;
     else if (a === '--quick') o.scale = 0.1; // as `npm run bench -- --quick` passes to every bench
     else {
       console.error(`unknown argument ${a}`);
@@ -83,11 +89,12 @@ const WARMUP_POINTS = 20;
 const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : 'n/a');
 
 async function runOne(impl, protocol, w, payload, opts, benchRoot, warmup) {
-  const root = mkdtempSync(join(benchRoot, `${impl}-${protocol}-${w.series}x${w.points}-`));
+  const root = mkdtempSync(join(benchRoot, `${impl.replace(/[^\w.-]+/g, '_')}-${protocol}-${w.series}x${w.points}-`));
   const ports = { line: await freePort(), pickle: await freePort(), query: await freePort() };
-  const { conf, dataDir, storage } = writeConfig(root, ports);
+  const [kind, ...extra] = impl.split('@');
+  const { conf, dataDir, storage } = writeConfig(root, ports, extra);
   const [cmd, ...args] =
-    impl === 'py' ? ['/usr/bin/carbon-cache', `--config=${conf}`, '--nodaemon', 'start'] : opts.tsCmd.replace('{conf}', conf).split(/\s+/);
+    kind === 'py' ? ['/usr/bin/carbon-cache', `--config=${conf}`, '--nodaemon', 'start'] : opts.tsCmd.replace('{conf}', conf).split(/\s+/);
   const child = startDaemon(cmd, args, join(storage, 'daemon.out'));
   const result = { impl, protocol, series: w.series, points: w.total };
   try {
@@ -99,6 +106,7 @@ async function runOne(impl, protocol, w, payload, opts, benchRoot, warmup) {
     await send(port, protocol === 'pickle' ? warmup.pickle : warmup.plaintext);
     await waitPersisted(warmup.w, dataDir, { timeoutMs: opts.timeout * 1000 });
     const cpu0 = cpuSeconds(pid);
+    const threads0 = opts.threadCpu ? threadCpu(pid) : null;
     const t0 = performance.now();
     await send(protocol === 'pickle' ? ports.pickle : ports.line, payload);
     await waitIngested(w, ports.query, dataDir, dist, opts.timeout * 1000);
@@ -106,6 +114,7 @@ async function runOne(impl, protocol, w, payload, opts, benchRoot, warmup) {
     await waitPersisted(w, dataDir, { timeoutMs: opts.timeout * 1000 });
     const t2 = performance.now();
     const cpu1 = cpuSeconds(pid);
+    if (threads0) process.stderr.write(`\n${threadCpuReport(threads0, threadCpu(pid))}\n`);
     result.ingest = w.total / ((t1 - t0) / 1000);
     result.persisted = w.total / ((t2 - t0) / 1000);
     result.seconds = (t2 - t0) / 1000;
@@ -129,7 +138,7 @@ function memoryReport() {
 
 async function main() {
   const opts = parseArgs(process.argv);
-  if (opts.impl.includes('ts') && !existsSync(join(dist, 'cli', 'main.js'))) {
+  if (opts.impl.some((i) => i.startsWith('ts')) && !existsSync(join(dist, 'cli', 'main.js'))) {
     console.error('dist/ is missing: run `npm run build` first (npm run bench:cache does).');
     process.exit(1);
   }
@@ -168,7 +177,7 @@ async function main() {
   console.log('| workload | protocol | impl | ingest points/s | persisted points/s | CPU s / M points | peak RSS MB | kernel µs/create |');
   console.log('|---|---|---|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    const name = r.impl === 'ts' ? 'carbon-ts' : 'carbon (Python)';
+    const name = r.impl.startsWith('ts') ? `carbon-ts${r.impl.slice(2).replaceAll('@', ' ')}` : 'carbon (Python)';
     if (r.error) {
       console.log(`| ${r.series} × ${r.points / r.series} | ${r.protocol} | ${name} | error: ${r.error} | | | | |`);
       continue;
@@ -178,12 +187,12 @@ async function main() {
     );
   }
   const ratios = [];
-  for (const r of rows.filter((x) => x.impl === 'ts' && !x.error)) {
+  for (const r of rows.filter((x) => x.impl.startsWith('ts') && !x.error)) {
     const py = rows.find((x) => x.impl === 'py' && !x.error && x.protocol === r.protocol && x.series === r.series && x.points === r.points);
-    if (py) ratios.push(`| ${r.series} × ${r.points / r.series} | ${r.protocol} | ${fmt(r.persisted / py.persisted, 2)}× | ${fmt(py.cpuPerMillion / r.cpuPerMillion, 2)}× less |`);
+    if (py) ratios.push(`| ${r.impl} | ${r.series} × ${r.points / r.series} | ${r.protocol} | ${fmt(r.persisted / py.persisted, 2)}× | ${fmt(py.cpuPerMillion / r.cpuPerMillion, 2)}× less |`);
   }
   if (ratios.length) {
-    console.log('\n| workload | protocol | persisted vs Python | CPU per point vs Python |\n|---|---|---:|---:|');
+    console.log('\n| impl | workload | protocol | persisted vs Python | CPU per point vs Python |\n|---|---|---|---:|---:|');
     for (const l of ratios) console.log(l);
   }
 }

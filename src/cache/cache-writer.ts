@@ -65,7 +65,12 @@ export interface CacheWriterOptions {
   idleMs?: number;
   /** How often new series that found no disk space are tried again, ms. Default NO_SPACE_RETRY_MS. */
   noSpaceRetryMs?: number;
-  /** Run the file I/O in this thread with this backend instead of a worker (tests). */
+  /**
+   * WRITER_THREADS (carbon-ts): worker threads doing the file I/O, each owning the series whose
+   * name hashes to it (a file is only ever touched by one thread). Default 1.
+   */
+  writerThreads?: number;
+  /** Run the file I/O in this thread with this backend instead of a worker (tests; one thread). */
   inlineBackend?: WhisperBackend;
   counters?: Counters;
 }
@@ -101,6 +106,12 @@ interface Channel {
   close(): Promise<void>;
 }
 
+/** One writer thread: its channel and its messages not yet answered. */
+interface WriterThread {
+  channel: Channel;
+  inFlight: number;
+}
+
 /**
  * The writer: drains the MetricCache in CACHE_WRITE_STRATEGY order into Whisper files, through a
  * worker thread that owns all file I/O (carbon's writer thread, spec carbon.md §6.4).
@@ -115,7 +126,8 @@ interface Channel {
 export class CacheWriter {
   private readonly cache: MetricCache;
   private readonly counters: Counters;
-  private channel: Channel | null = null;
+  /** The I/O threads; series `name` belongs to threads[ownerOf(name, threads.length)]. Empty when stopped. */
+  private threads: WriterThread[] = [];
   private updateBucket: TokenBucket | null;
   private createBucket: TokenBucket | null;
   private matchSchema: SchemaMatcher;
@@ -137,10 +149,10 @@ export class CacheWriter {
    * instead of failing a write and sending the points back for a create message.
    */
   private knownFiles = new Set<string>();
-  private inFlight = 0;
   private nextId = 1;
-  private metadataWaiters = new Map<number, (r: Record<string, unknown>) => void>();
+  private metadataWaiters = new Map<number, { thread: WriterThread; resolve: (r: Record<string, unknown>) => void }>();
   private closeWaiter: (() => void) | null = null;
+  private closesPending = 0;
   private timer: NodeJS.Timeout | null = null;
   private timerAt = 0;
   private idleUntil = 0;
@@ -183,35 +195,46 @@ export class CacheWriter {
     };
     if (this.opts.inlineBackend) {
       const core = new WriterCore(workerOptions, this.opts.inlineBackend);
-      this.channel = {
-        send: (msg) => setImmediate(() => this.onMessage(core.handle(msg))),
-        close: async () => {},
-      };
+      const thread: WriterThread = { channel: { send: () => {}, close: async () => {} }, inFlight: 0 };
+      thread.channel.send = (msg) => setImmediate(() => this.onMessage(thread, core.handle(msg)));
+      this.threads = [thread];
     } else {
-      this.channel = this.spawnWorker(workerOptions);
+      const n = Math.max(1, Math.floor(this.opts.writerThreads ?? 1));
+      // The descriptor budget is shared: each thread keeps its part of it open.
+      const perThread = { ...workerOptions, openFileShare: n };
+      this.threads = [];
+      for (let k = 0; k < n; k++) {
+        const thread: WriterThread = { channel: { send: () => {}, close: async () => {} }, inFlight: 0 };
+        thread.channel = this.spawnWorker(thread, perThread);
+        this.threads.push(thread);
+      }
     }
     this.pump();
   }
 
   /**
-   * Starts the I/O worker. If it ever dies (a bug, or out of memory), the points it was writing are
-   * counted as errors and lost, as carbon loses a failed write, and a new worker takes over.
+   * Starts the I/O worker of `thread`. If it ever dies (a bug, or out of memory), the points it was
+   * writing are counted as errors and lost, as carbon loses a failed write, and a new worker takes
+   * over its series.
    */
-  private spawnWorker(workerOptions: WriterWorkerOptions): Channel {
+  private spawnWorker(thread: WriterThread, workerOptions: WriterWorkerOptions): Channel {
     const worker = new Worker(workerScriptUrl(), { workerData: workerOptions });
     let closing = false;
-    worker.on('message', (m: FromWorker) => this.onMessage(m));
+    worker.on('message', (m: FromWorker) => this.onMessage(thread, m));
     worker.on('error', (err) => {
       log.error(`writer worker failed: ${err.stack ?? err.message}`);
     });
     worker.on('exit', (code) => {
       if (closing || !this.running) return;
-      log.error(`writer worker exited (code ${code}); ${this.inFlight} batches in flight are lost, starting a new worker`);
-      this.counters.increment('errors', Math.max(1, this.inFlight));
-      this.inFlight = 0;
-      for (const w of this.metadataWaiters.values()) w({ error: 'Traceback (most recent call last):\nException: writer worker exited\n' });
-      this.metadataWaiters.clear();
-      this.channel = this.spawnWorker(workerOptions);
+      log.error(`writer worker exited (code ${code}); ${thread.inFlight} batches in flight are lost, starting a new worker`);
+      this.counters.increment('errors', Math.max(1, thread.inFlight));
+      thread.inFlight = 0;
+      for (const [id, w] of this.metadataWaiters) {
+        if (w.thread !== thread) continue;
+        w.resolve({ error: 'Traceback (most recent call last):\nException: writer worker exited\n' });
+        this.metadataWaiters.delete(id);
+      }
+      thread.channel = this.spawnWorker(thread, workerOptions);
       this.schedule(100);
     });
     worker.unref();
@@ -279,19 +302,20 @@ export class CacheWriter {
 
   /** Closes the worker (after flush(), or dropping whatever is still cached). */
   async stop(): Promise<void> {
-    if (!this.channel) return;
+    if (this.threads.length === 0) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.running = false;
-    const channel = this.channel;
+    const threads = this.threads;
     const closed = new Promise<void>((resolve) => (this.closeWaiter = resolve));
-    channel.send({ type: 'close', id: this.nextId++ }, []);
-    // A ref'd timer: the worker is unref'd, and the close reply must be awaited even when nothing else runs.
+    this.closesPending = threads.length;
+    for (const t of threads) t.channel.send({ type: 'close', id: this.nextId++ }, []);
+    // A ref'd timer: the workers are unref'd, and the close replies must be awaited even when nothing else runs.
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([closed, new Promise((r) => (timer = setTimeout(r, 5000)))]);
     clearTimeout(timer);
-    this.channel = null;
-    await channel.close();
+    this.threads = [];
+    await Promise.all(threads.map((t) => t.channel.close()));
   }
 
   /** CarbonLink get-metadata: `{value}` or `{error}`; runs in the worker, which owns the files. */
@@ -323,11 +347,13 @@ export class CacheWriter {
     this.updateCount = 0;
   }
 
-  private metadataRequest(msg: ToWorker & { id: number }): Promise<Record<string, unknown>> {
-    if (!this.channel) return Promise.resolve({ error: 'Traceback (most recent call last):\nException: writer is not running\n' });
+  private metadataRequest(msg: ToWorker & { id: number; metric: string }): Promise<Record<string, unknown>> {
+    if (this.threads.length === 0) return Promise.resolve({ error: 'Traceback (most recent call last):\nException: writer is not running\n' });
+    // The thread that owns the metric's file answers for it.
+    const thread = this.threads[ownerOf(msg.metric, this.threads.length)];
     return new Promise((resolve) => {
-      this.metadataWaiters.set(msg.id, resolve);
-      this.channel!.send(msg, []);
+      this.metadataWaiters.set(msg.id, { thread, resolve });
+      thread.channel.send(msg, []);
     });
   }
 
@@ -344,10 +370,10 @@ export class CacheWriter {
     this.timer.unref();
   }
 
-  /** Sends work to the worker while there is room in flight, tokens, and something to write. */
+  /** Sends work to the workers while each has room in flight, there are tokens, and something to write. */
   private pump(): void {
-    if (!this.running || !this.channel) return;
-    while (this.inFlight < MAX_IN_FLIGHT) {
+    if (!this.running || this.threads.length === 0) return;
+    while (this.threads.every((t) => t.inFlight < MAX_IN_FLIGHT)) {
       if (this.sendCreates()) continue;
       if (this.cache.queues === 0) {
         // Nothing cached: look again after the idle pause, as carbon's writer loop sleeps and retries.
@@ -401,11 +427,7 @@ export class CacheWriter {
       }
       if (buf.metrics > 0) {
         this.updateBucket?.drain(buf.metrics);
-        if (creates?.items.length) {
-          this.post({ type: 'write', id: this.nextId++, batch: buf.toMessage(), creates: creates.items, createIndex: creates.index });
-        } else {
-          this.post({ type: 'write', id: this.nextId++, batch: buf.toMessage() });
-        }
+        this.postWrites(buf, creates?.items.length ? creates : null);
       }
       if (passEnded) {
         this.idleUntil = Date.now() + (this.opts.idleMs ?? 1000);
@@ -416,7 +438,40 @@ export class CacheWriter {
     this.checkFlushed();
   }
 
-  /** Sends queued creates that have tokens; true if it sent something. */
+  /** Posts a drained batch, each metric to the thread that owns it (with its create settings). */
+  private postWrites(buf: DrainBuffer, creates: CreateTable | null): void {
+    const n = this.threads.length;
+    if (n === 1) {
+      this.postWrite(this.threads[0], buf, creates?.items, creates?.index);
+      return;
+    }
+    const parts = this.threads.map(() => ({ buf: new DrainBuffer(Math.ceil((buf.metrics * 2) / n), Math.ceil((buf.points * 2) / n)), index: [] as number[] }));
+    let offset = 0;
+    for (let m = 0; m < buf.metrics; m++) {
+      const name = buf.names[m];
+      const count = buf.counts[m];
+      const part = parts[ownerOf(name, n)];
+      const o = part.buf.reserve(name, count);
+      for (let i = 0; i < count; i++) {
+        part.buf.timestamps[o + i] = buf.timestamps[offset + i];
+        part.buf.values[o + i] = buf.values[offset + i];
+      }
+      if (creates) part.index.push(creates.index[m]);
+      offset += count;
+    }
+    for (let k = 0; k < n; k++) {
+      const part = parts[k];
+      if (part.buf.metrics === 0) continue;
+      this.postWrite(this.threads[k], part.buf, creates?.items, creates ? Int32Array.from(part.index) : undefined);
+    }
+  }
+
+  private postWrite(thread: WriterThread, buf: DrainBuffer, creates: CreateItem[] | undefined, createIndex: Int32Array | undefined): void {
+    if (creates && createIndex) this.post(thread, { type: 'write', id: this.nextId++, batch: buf.toMessage(), creates, createIndex });
+    else this.post(thread, { type: 'write', id: this.nextId++, batch: buf.toMessage() });
+  }
+
+  /** Sends queued creates that have tokens, each to the thread owning the series; true if it sent something. */
   private sendCreates(): boolean {
     if (this.waitingForSpace.size > 0 && Date.now() >= this.noSpaceRetryAt) {
       // Time to try again: they go out as creates (their create tokens were spent already).
@@ -424,28 +479,35 @@ export class CacheWriter {
       this.waitingForSpace.clear();
     }
     if (this.createQueue.size === 0 && this.readyCreates.size === 0) return false;
-    const items: CreateItem[] = [];
-    const buf = new DrainBuffer(16, 256);
+    const n = this.threads.length;
+    const parts = this.threads.map(() => ({ items: [] as CreateItem[], buf: new DrainBuffer(16, 256) }));
+    let taken = 0;
+    const take = (name: string, waiting: WaitingSeries): void => {
+      const part = parts[ownerOf(name, n)];
+      part.items.push(createItemFor(name, this.matchSchema, this.matchAggregation));
+      appendMerged(part.buf, name, waiting);
+      taken++;
+    };
     for (const [name, waiting] of this.readyCreates) {
-      if (items.length >= CREATE_BATCH) break;
+      if (taken >= CREATE_BATCH) break;
       this.readyCreates.delete(name);
       this.rememberFile(name);
-      items.push(createItemFor(name, this.matchSchema, this.matchAggregation));
-      appendMerged(buf, name, waiting);
+      take(name, waiting);
     }
     for (const [name, waiting] of this.createQueue) {
-      if (items.length >= CREATE_BATCH) break;
+      if (taken >= CREATE_BATCH) break;
       if (this.createBucket && !this.createBucket.drain(1)) {
         this.schedule(Math.ceil(this.createBucket.secondsUntil(1) * 1000));
         break;
       }
       this.createQueue.delete(name);
-      items.push(createItemFor(name, this.matchSchema, this.matchAggregation));
-      appendMerged(buf, name, waiting);
+      take(name, waiting);
     }
-    if (items.length === 0) return false;
-    this.post({ type: 'create', id: this.nextId++, items, batch: buf.toMessage() });
-    return true;
+    for (let k = 0; k < n; k++) {
+      const { items, buf } = parts[k];
+      if (items.length > 0) this.post(this.threads[k], { type: 'create', id: this.nextId++, items, batch: buf.toMessage() });
+    }
+    return taken > 0;
   }
 
   private rememberFile(name: string): void {
@@ -453,37 +515,37 @@ export class CacheWriter {
     this.knownFiles.add(name);
   }
 
-  private post(msg: ToWorker & { batch: ReturnType<DrainBuffer['toMessage']> }): void {
-    this.inFlight++;
+  private post(thread: WriterThread, msg: ToWorker & { batch: ReturnType<DrainBuffer['toMessage']> }): void {
+    thread.inFlight++;
     const transfer = drainTransferList(msg.batch);
     if (msg.type === 'write' && msg.createIndex) transfer.push(msg.createIndex.buffer as ArrayBuffer);
-    this.channel!.send(msg, transfer);
+    thread.channel.send(msg, transfer);
   }
 
-  private onMessage(m: FromWorker): void {
+  private onMessage(thread: WriterThread, m: FromWorker): void {
     switch (m.type) {
       case 'written':
-        this.inFlight--;
+        thread.inFlight--;
         this.onWritten(m);
         break;
       case 'metadata': {
         const w = this.metadataWaiters.get(m.id);
         this.metadataWaiters.delete(m.id);
-        w?.(m.result);
+        w?.resolve(m.result);
         return;
       }
       case 'closed':
-        this.closeWaiter?.();
+        if (--this.closesPending <= 0) this.closeWaiter?.();
         return;
       case 'fatal':
         log.error(`writer worker error: ${m.message}`);
         this.counters.increment('errors');
         if (m.id !== undefined && this.metadataWaiters.has(m.id)) {
-          this.metadataWaiters.get(m.id)!({ error: `Traceback (most recent call last):\nException: ${m.message}\n` });
+          this.metadataWaiters.get(m.id)!.resolve({ error: `Traceback (most recent call last):\nException: ${m.message}\n` });
           this.metadataWaiters.delete(m.id);
           return;
         }
-        if (m.id !== undefined) this.inFlight--;
+        if (m.id !== undefined) thread.inFlight--;
         break;
     }
     this.pump();
@@ -592,7 +654,7 @@ export class CacheWriter {
       this.pump();
       return;
     }
-    if (this.inFlight > 0 || this.cache.queues > 0 || this.createQueue.size > 0 || this.readyCreates.size > 0) return;
+    if (this.threads.some((t) => t.inFlight > 0) || this.cache.queues > 0 || this.createQueue.size > 0 || this.readyCreates.size > 0) return;
     const waiters = this.flushWaiters;
     this.flushWaiters = [];
     if (this.keepAlive) clearInterval(this.keepAlive);
@@ -613,6 +675,25 @@ function workerScriptUrl(): URL {
     return new URL(`file://${path}`);
   }
   return here;
+}
+
+/**
+ * The writer thread that owns series `name` among `threads`: FNV-1a of the name up to its last dot
+ * (its file's directory), so a name always goes to the same thread, no file is ever written by two
+ * threads, and the threads do not create files in the same directory at the same time (ext4 takes
+ * the directory's lock for a create: creates into the same directories from two threads each cost
+ * ~1.7× as much kernel time as from one). Tagged names (with ';') hash whole: they are stored by hash.
+ */
+export function ownerOf(name: string, threads: number): number {
+  if (threads <= 1) return 0;
+  let end = name.length;
+  if (name.indexOf(';') < 0) {
+    const dot = name.lastIndexOf('.');
+    if (dot > 0) end = dot;
+  }
+  let h = 0x811c9dc5;
+  for (let i = 0; i < end; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % threads;
 }
 
 function safeMatch<T>(fn: (m: string) => T | undefined, name: string): T | undefined {

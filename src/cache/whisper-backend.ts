@@ -14,7 +14,8 @@ import type { ArchiveSpec, WriterWorkerOptions } from './writer-protocol.js';
  */
 export function createWhisperBackend(opts: WriterWorkerOptions): WhisperBackend {
   const limit = openFileBudget();
-  const budget = opts.maxOpenFiles !== undefined && opts.maxOpenFiles > 0 ? Math.min(Math.floor(opts.maxOpenFiles), limit) : limit;
+  const total = opts.maxOpenFiles !== undefined && opts.maxOpenFiles > 0 ? Math.min(Math.floor(opts.maxOpenFiles), limit) : limit;
+  const budget = Math.max(1, Math.floor(total / Math.max(1, opts.openFileShare ?? 1)));
   // The worker's own least-recently-written order (O(1) per write), so files are closed here before
   // the store reaches its limit and has to search for a victim itself.
   const recent = new OpenFileClock(budget, (path) => store.close(path));

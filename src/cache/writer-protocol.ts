@@ -21,6 +21,8 @@ export interface WriterWorkerOptions {
   fadviseRandom: boolean;
   /** WHISPER_MAX_OPEN_FILES (carbon-ts): 0 or absent = what the descriptor limit allows. */
   maxOpenFiles?: number;
+  /** Writer threads sharing that budget (WRITER_THREADS): each keeps its 1/openFileShare part open. Default 1. */
+  openFileShare?: number;
   /** Send back one "wrote N datapoints for M in S seconds" line per update (LOG_UPDATES at debug level). */
   collectUpdateLog: boolean;
   /** Send back carbon's three "new metric ... / creating database metric ..." lines per create (LOG_CREATES). */

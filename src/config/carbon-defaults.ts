@@ -132,6 +132,11 @@ export const CARBON_TS_DEFAULTS = {
    * descriptor limit allows, less 4,096 for connections, at most 65,536.
    */
   WHISPER_MAX_OPEN_FILES: 0,
+  /**
+   * Cache writer: threads doing the Whisper file I/O, each owning the series whose name hashes to it.
+   * 0 = one per CPU core, at most 2 (the main thread parses and caches).
+   */
+  WRITER_THREADS: 0,
   /** Aggregator: seconds an interval's state is kept so late points re-emit a complete aggregate; 0 = carbon. */
   AGGREGATION_LATENESS_WINDOW: 0,
 };

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BURST_QUIET_MS, CacheWriter, REFILL_WAKE_MS, type CacheWriterOptions } from '../../src/cache/cache-writer.js';
+import { BURST_QUIET_MS, CacheWriter, ownerOf, REFILL_WAKE_MS, type CacheWriterOptions } from '../../src/cache/cache-writer.js';
 import { MetricCache } from '../../src/cache/metric-cache.js';
 import { MetricBatch } from '../../src/pipeline/batch.js';
 import { Counters } from '../../src/instrumentation/counters.js';
@@ -293,5 +293,22 @@ describe('CacheWriter with src/config matchers', () => {
     ]);
     expect(f.aggregationMethod).toBe('max');
     expect(f.xFilesFactor).toBeCloseTo(0.1);
+  });
+});
+
+describe('ownerOf (WRITER_THREADS partition)', () => {
+  it('gives every series of a directory the same thread, tagged series by their whole name, and spreads directories evenly', () => {
+    expect(ownerOf('a.b.c', 1)).toBe(0);
+    const counts = [0, 0, 0];
+    for (let d = 0; d < 3000; d++) {
+      const first = ownerOf(`svc${d}.cpu.user`, 3);
+      for (const leaf of ['system', 'idle', 'nice']) expect(ownerOf(`svc${d}.cpu.${leaf}`, 3)).toBe(first);
+      counts[first]++;
+    }
+    for (const c of counts) expect(c).toBeGreaterThan(900);
+    const tagged = new Set<number>();
+    for (let i = 0; i < 50; i++) tagged.add(ownerOf(`cpu.user;host=h${i}`, 2));
+    expect(tagged.size).toBe(2);
+    expect(ownerOf('nodots', 2)).toBe(ownerOf('nodots', 2));
   });
 });
