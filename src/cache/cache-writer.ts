@@ -416,7 +416,7 @@ export class CacheWriter {
           passEnded = true;
           break;
         }
-        const waiting = this.createQueue.get(name) ?? this.readyCreates.get(name) ?? this.waitingForSpace.get(name);
+        const waiting = this.waitingFor(name);
         if (waiting) {
           appendLastTo(buf, waiting);
           buf.dropLast();
@@ -436,6 +436,12 @@ export class CacheWriter {
       }
     }
     this.checkFlushed();
+  }
+
+  /** The queued points of a new series still waiting for its file, if any (a map lookup only when some wait). */
+  private waitingFor(name: string): WaitingSeries | undefined {
+    if (this.createQueue.size + this.readyCreates.size + this.waitingForSpace.size === 0) return undefined;
+    return this.createQueue.get(name) ?? this.readyCreates.get(name) ?? this.waitingForSpace.get(name);
   }
 
   /** Posts a drained batch, each metric to the thread that owns it (with its create settings). */
@@ -580,7 +586,7 @@ export class CacheWriter {
     this.counters.increment('createsNoSpace', failed.metrics);
     failed.forEachMetric((name, ts, vs, n) => {
       this.knownFiles.delete(name);
-      const waiting = this.waitingForSpace.get(name) ?? this.createQueue.get(name) ?? this.readyCreates.get(name);
+      const waiting = this.waitingFor(name);
       if (waiting) {
         // Points that arrived meanwhile came later: these go first.
         waiting.timestamps = [...ts, ...waiting.timestamps];

@@ -308,7 +308,10 @@ export class WhisperStore {
     const now = Date.now();
     if (this.checkReplaced && now - entry.checkedAt >= this.recheckAfterMs) {
       const stat = fs.statSync(filePath, { throwIfNoEntry: false });
-      if (stat === undefined || stat.ino !== file.ino || stat.dev !== file.dev || stat.size !== file.fileSize) return false;
+      if (stat === undefined || stat.size !== file.fileSize) return false;
+      // A file this store created: what is at its path now, with its size, is taken to be it.
+      if (file.ino === -1) file.adoptIdentity(stat);
+      else if (stat.ino !== file.ino || stat.dev !== file.dev) return false;
       entry.checkedAt = now;
     }
     if (now - entry.loadedAt >= this.headerMaxAgeMs) {

@@ -151,6 +151,22 @@ describe('WhisperStore', () => {
     expect(store.openFiles).toBe(0);
   });
 
+  it('notices a file it created with createWithPoints being replaced, once it has seen the original', () => {
+    const store = new WhisperStore({ recheckAfterMs: 0 });
+    const f = path.join(dir, 'made-then-replaced.wsp');
+    expect(store.createWithPoints(f, SCHEMA, 0.5, 'average', Float64Array.of(T0), Float64Array.of(1), 1, T0 + 5)).toBe(true);
+    // The first check takes the identity of the file at the path (no fstat at create)...
+    store.updateMany(f, Float64Array.of(T0 + 10), Float64Array.of(2), 1, T0 + 15);
+    expect(fetch(f, T0 - 1, T0 + 10, T0 + 15)!.values).toEqual([1, 2]);
+    // ...so a replacement of the same size after it is noticed like any other.
+    const tmp = path.join(dir, 'made-then-replaced.wsp.tmp');
+    create(tmp, SCHEMA.map(([s, p]) => [s, p]), 0.5, 'average');
+    fs.renameSync(tmp, f);
+    store.updateMany(f, Float64Array.of(T0 + 20), Float64Array.of(3), 1, T0 + 25);
+    expect(fetch(f, T0 - 1, T0 + 20, T0 + 25)!.values).toEqual([null, null, 3]);
+    store.closeAll();
+  });
+
   it('picks up an external header edit after invalidate() or once the header is older than headerMaxAgeMs', () => {
     for (const mode of ['invalidate', 'max-age'] as const) {
       const store = new WhisperStore(mode === 'max-age' ? { headerMaxAgeMs: 0 } : {});
