@@ -3,7 +3,7 @@
 //
 //   node scripts/bench/cache.mjs [--scale 0.1] [--impl ts,py] [--protocol plaintext,pickle]
 //                                [--workload 10000x100,100000x5] [--ts-cmd "node dist/cli/main.js cache --config {conf}"]
-//                                [--timeout 900] [--keep] [--quick (= --scale 0.1)] [--thread-cpu]
+//                                [--timeout 900] [--keep] [--quick (= --scale 0.1)] [--thread-cpu] [--warmup 5000x100]
 //
 // An --impl entry `ts@KEY=VALUE@KEY=VALUE` runs carbon-ts with those lines added to its carbon.conf
 // (e.g. --impl ts@WRITER_THREADS=1,ts@WRITER_THREADS=2 compares settings in one run).
@@ -16,7 +16,10 @@
 // persisted points/s (until every point is on disk), CPU seconds per million points (utime+stime of
 // the daemon process and all its threads from /proc, from load start to all persisted) and peak
 // RSS (VmHWM). Before that, the in-process memory cost of the MetricCache itself.
-// Before the measured workload each daemon gets a warm-up of other series (1,000 × 20 points),
+// Before the measured workload each daemon gets a warm-up of other series (5,000 × 100 points,
+// --warmup SxP), so one-time work — V8 compiling the hot paths on its helper threads, buffers
+// growing — is not charged to the measured points (with 1,000 × 20, V8's helper threads still
+// spent ~0.3 s compiling during the 10,000 × 100 run). It is
 // written to disk first and not counted. Every run's files stay until the whole bench is over, under one root directory marked so that its
 // subdirectories go to fresh ext4 block groups (isolateFromRecentRemovals): a create next to inodes
 // freed minutes before costs the kernel 10-50× more, which would measure the bench's own cleanup
@@ -61,6 +64,8 @@ function parseArgs(argv) {
     tsCmd: `node ${join(dist, 'cli', 'main.js')} cache --config {conf}`,
     timeout: 900,
     keep: false,
+    warmupSeries: WARMUP_SERIES,
+    warmupPoints: WARMUP_POINTS,
   };
   for (let i = 2; i < argv.length; i++) {
     const a = argv[i];
@@ -73,6 +78,7 @@ function parseArgs(argv) {
     else if (a === '--timeout') o.timeout = Number(v());
     else if (a === '--keep') o.keep = true;
     else if (a === '--thread-cpu') o.threadCpu = true;
+    else if (a === '--warmup') [o.warmupSeries, o.warmupPoints] = v().split('x').map(Number);
     else if (a === '--quick') o.scale = 0.1; // as `npm run bench -- --quick` passes to every bench
     else {
       console.error(`unknown argument ${a}`);
@@ -82,9 +88,9 @@ function parseArgs(argv) {
   return o;
 }
 
-/** Warm-up workload: 1,000 series × 20 points under `warmup.*`. */
-const WARMUP_SERIES = 1000;
-const WARMUP_POINTS = 20;
+/** Warm-up workload (default): 5,000 series × 100 points under `warmup.*` (500,000 points, as bench:relay's). */
+const WARMUP_SERIES = 5000;
+const WARMUP_POINTS = 100;
 
 const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : 'n/a');
 
@@ -150,7 +156,7 @@ async function main() {
   console.log(memoryReport());
   const rows = [];
   // Sent to every daemon before its measured workload, and waited for until on disk (see runOne).
-  const warmW = makeWorkload(WARMUP_SERIES, WARMUP_POINTS, 'warmup');
+  const warmW = makeWorkload(opts.warmupSeries, opts.warmupPoints, 'warmup');
   const warmup = { w: warmW, plaintext: plaintextPayload(warmW), pickle: await picklePayload(warmW, dist) };
   for (const spec of opts.workload) {
     const [s, p] = spec.split('x').map(Number);
