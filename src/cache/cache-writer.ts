@@ -79,6 +79,12 @@ export interface CacheWriterOptions {
 const BATCH_METRICS = 2000;
 const BATCH_POINTS = 200_000;
 const MAX_IN_FLIGHT = 2;
+/**
+ * With several writer threads a drained batch goes to all of them, so a thread that is ahead would
+ * wait for the slowest one to get below MAX_IN_FLIGHT: batches are sent while some thread has room,
+ * and a thread that is behind may queue up to this many.
+ */
+const MAX_QUEUED_PER_THREAD = 4;
 const CREATE_BATCH = 200;
 /**
  * After a pass that emptied the cache the writer waits idleMs (carbon's writer sleeps 1 s, so new
@@ -373,7 +379,7 @@ export class CacheWriter {
   /** Sends work to the workers while each has room in flight, there are tokens, and something to write. */
   private pump(): void {
     if (!this.running || this.threads.length === 0) return;
-    while (this.threads.every((t) => t.inFlight < MAX_IN_FLIGHT)) {
+    while (this.hasRoom()) {
       if (this.sendCreates()) continue;
       if (this.cache.queues === 0) {
         // Nothing cached: look again after the idle pause, as carbon's writer loop sleeps and retries.
@@ -402,32 +408,50 @@ export class CacheWriter {
         }
         budget = Math.min(budget, available);
       }
-      const buf = new DrainBuffer(Math.min(budget, 1024), 4096);
-      const creates = this.createBucket === null ? new CreateTable(budget) : null;
+      // One batch per writer thread: each metric is drained straight into its owner's.
+      const n = this.threads.length;
+      const parts = this.threads.map(() => ({
+        buf: new DrainBuffer(Math.min(budget, 1024), 4096),
+        creates: this.createBucket === null ? new CreateTable(budget) : null,
+      }));
+      let part = parts[0];
+      const bufferOf = (metric: string): DrainBuffer => (part = parts[ownerOf(metric, n)]).buf;
+      let metrics = 0;
+      let points = 0;
       let passEnded = false;
-      while (buf.metrics < budget && buf.points < BATCH_POINTS) {
-        let name = this.cache.drainNextInto(buf);
+      while (metrics < budget && points < BATCH_POINTS) {
+        let name = this.cache.drainNextWith(bufferOf);
         if (name === null && this.flushing && this.cache.queues > 0) {
           // timesorted never offers carbon's empty entries; at shutdown take them in FIFO order.
           name = this.cache.firstName()!;
-          this.cache.popInto(name, buf);
+          this.cache.popInto(name, bufferOf(name));
         }
         if (name === null) {
           passEnded = true;
           break;
         }
+        const { buf, creates } = part;
         const waiting = this.waitingFor(name);
         if (waiting) {
           appendLastTo(buf, waiting);
           buf.dropLast();
-        } else if (creates && !this.knownFiles.has(name)) {
+          continue;
+        }
+        metrics++;
+        points += buf.counts[buf.metrics - 1];
+        if (creates && !this.knownFiles.has(name)) {
           creates.add(buf.metrics - 1, name, this.matchSchema, this.matchAggregation);
           this.rememberFile(name);
         }
       }
-      if (buf.metrics > 0) {
-        this.updateBucket?.drain(buf.metrics);
-        this.postWrites(buf, creates?.items.length ? creates : null);
+      if (metrics > 0) {
+        this.updateBucket?.drain(metrics);
+        for (let k = 0; k < n; k++) {
+          const { buf, creates } = parts[k];
+          if (buf.metrics === 0) continue;
+          const withCreates = creates !== null && creates.items.length > 0;
+          this.postWrite(this.threads[k], buf, withCreates ? creates.items : undefined, withCreates ? creates.index : undefined);
+        }
       }
       if (passEnded) {
         this.idleUntil = Date.now() + (this.opts.idleMs ?? 1000);
@@ -438,38 +462,20 @@ export class CacheWriter {
     this.checkFlushed();
   }
 
+  /** Whether another batch may go out: some thread is below MAX_IN_FLIGHT and none is at MAX_QUEUED_PER_THREAD. */
+  private hasRoom(): boolean {
+    let some = false;
+    for (const t of this.threads) {
+      if (t.inFlight >= MAX_QUEUED_PER_THREAD) return false;
+      if (t.inFlight < MAX_IN_FLIGHT) some = true;
+    }
+    return some;
+  }
+
   /** The queued points of a new series still waiting for its file, if any (a map lookup only when some wait). */
   private waitingFor(name: string): WaitingSeries | undefined {
     if (this.createQueue.size + this.readyCreates.size + this.waitingForSpace.size === 0) return undefined;
     return this.createQueue.get(name) ?? this.readyCreates.get(name) ?? this.waitingForSpace.get(name);
-  }
-
-  /** Posts a drained batch, each metric to the thread that owns it (with its create settings). */
-  private postWrites(buf: DrainBuffer, creates: CreateTable | null): void {
-    const n = this.threads.length;
-    if (n === 1) {
-      this.postWrite(this.threads[0], buf, creates?.items, creates?.index);
-      return;
-    }
-    const parts = this.threads.map(() => ({ buf: new DrainBuffer(Math.ceil((buf.metrics * 2) / n), Math.ceil((buf.points * 2) / n)), index: [] as number[] }));
-    let offset = 0;
-    for (let m = 0; m < buf.metrics; m++) {
-      const name = buf.names[m];
-      const count = buf.counts[m];
-      const part = parts[ownerOf(name, n)];
-      const o = part.buf.reserve(name, count);
-      for (let i = 0; i < count; i++) {
-        part.buf.timestamps[o + i] = buf.timestamps[offset + i];
-        part.buf.values[o + i] = buf.values[offset + i];
-      }
-      if (creates) part.index.push(creates.index[m]);
-      offset += count;
-    }
-    for (let k = 0; k < n; k++) {
-      const part = parts[k];
-      if (part.buf.metrics === 0) continue;
-      this.postWrite(this.threads[k], part.buf, creates?.items, creates ? Int32Array.from(part.index) : undefined);
-    }
   }
 
   private postWrite(thread: WriterThread, buf: DrainBuffer, creates: CreateItem[] | undefined, createIndex: Int32Array | undefined): void {

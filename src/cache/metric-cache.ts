@@ -252,10 +252,15 @@ export class MetricCache implements CacheView {
    * the cache is empty or the strategy ends the pass (timesorted with nothing old enough).
    */
   drainNextInto(out: DrainBuffer): string | null {
+    return this.drainNextWith(() => out);
+  }
+
+  /** drainNextInto, into the buffer `bufferOf` chooses for the metric (the writer thread owning it). */
+  drainNextWith(bufferOf: (metric: string) => DrainBuffer): string | null {
     while (this.cached > 0) {
       const name = this.strategy.chooseNext();
       if (name === null) return null;
-      if (this.popInto(name, out) >= 0) return name;
+      if (this.popInto(name, bufferOf(name)) >= 0) return name;
     }
     return null;
   }
