@@ -66,8 +66,8 @@ export interface CacheWriterOptions {
   /** How often new series that found no disk space are tried again, ms. Default NO_SPACE_RETRY_MS. */
   noSpaceRetryMs?: number;
   /**
-   * WRITER_THREADS (carbon-ts): worker threads doing the file I/O, each owning the series whose
-   * name hashes to it (a file is only ever touched by one thread). Default 1.
+   * WRITER_THREADS (carbon-ts): worker threads doing the file I/O, each owning the series of the
+   * directories that hash to it (see ownerOf; a file is only ever touched by one thread). Default 1.
    */
   writerThreads?: number;
   /** Run the file I/O in this thread with this backend instead of a worker (tests; one thread). */
@@ -119,8 +119,9 @@ interface WriterThread {
 }
 
 /**
- * The writer: drains the MetricCache in CACHE_WRITE_STRATEGY order into Whisper files, through a
- * worker thread that owns all file I/O (carbon's writer thread, spec carbon.md §6.4).
+ * The writer: drains the MetricCache in CACHE_WRITE_STRATEGY order into Whisper files, through
+ * worker threads that own all file I/O (carbon's writer thread, spec carbon.md §6.4), each the
+ * files of its share of the directories (WRITER_THREADS).
  *
  * The main thread chooses metrics and applies the rate limits: one update token per metric (as
  * carbon), create tokens for new files. New series without a create token wait in the create queue
@@ -376,7 +377,7 @@ export class CacheWriter {
     this.timer.unref();
   }
 
-  /** Sends work to the workers while each has room in flight, there are tokens, and something to write. */
+  /** Sends work to the workers while there is room in flight (hasRoom), tokens, and something to write. */
   private pump(): void {
     if (!this.running || this.threads.length === 0) return;
     while (this.hasRoom()) {
