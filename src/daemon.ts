@@ -18,6 +18,7 @@ import { createRouter } from './pipeline/route/create-router.js';
 import type { Router } from './pipeline/route/destination.js';
 import { parseDestinations } from './pipeline/route/parse-destination.js';
 import { relayName } from './pipeline/route/tag-normalizing-router.js';
+import { receivedNames } from './protocol/received-names.js';
 import { ReceiverGroup } from './receivers/receiver-group.js';
 import { DestinationManager } from './relay/destination-manager.js';
 
@@ -163,6 +164,8 @@ export async function startDaemon(settings: Settings, options: { ephemeralPorts?
       // would fire at the hard limit and resume too early.
       onFull: flowControlled ? undefined : pause,
       onSpaceAvailable: flowControlled ? undefined : resume,
+      // A cache daemon does not relay, so the cache may keep its rows in the receivers' name slots.
+      nameSlots: program === 'cache' ? receivedNames : undefined,
     });
     writer = new CacheWriter({
       cache,

@@ -2,6 +2,7 @@ import type { MetricBatch } from '../pipeline/batch.js';
 import { stats } from '../instrumentation/counters.js';
 import { getLogger, RateLimiter } from '../logging.js';
 import { normalizeSeries } from '../pipeline/tags.js';
+import type { NameInterner } from '../protocol/name-interner.js';
 import { DrainBuffer } from './drain-buffer.js';
 import { NO_BLOCK, POINTS_PER_BLOCK, PointArena } from './point-arena.js';
 import { type CacheView, createDrainStrategy, type DrainStrategy, type StrategyOptions } from './write-strategies.js';
@@ -34,6 +35,15 @@ export interface MetricCacheOptions {
   onSpaceAvailable?: () => void;
   /** Clock for timesorted's lag, seconds. */
   now?: () => number;
+  /**
+   * The receivers' name interner (the batches' nameIds are its slots). The cache keeps each name's
+   * row in the slot's tag, so a name seen before finds its row without a Map lookup or tag
+   * normalisation. The cache must be the tags' only user (NameInterner.claimTags): not in a
+   * process that also relays.
+   */
+  nameSlots?: NameInterner;
+  /** Idle rows are swept only beyond this many (tests make it small). Default IDLE_SWEEP_MIN. */
+  idleSweepMin?: number;
 }
 
 /**
@@ -81,6 +91,8 @@ export class MetricCache implements CacheView {
   private nextId = 0;
 
   private strategy: DrainStrategy;
+  private readonly nameSlots: NameInterner | null;
+  private readonly idleSweepMin: number;
   private readonly onFull?: () => void;
   private readonly onSpaceAvailable?: () => void;
 
@@ -89,6 +101,9 @@ export class MetricCache implements CacheView {
     this.lowWatermark = this.maxSize * 0.95;
     this.onFull = opts.onFull;
     this.onSpaceAvailable = opts.onSpaceAvailable;
+    this.nameSlots = opts.nameSlots ?? null;
+    this.idleSweepMin = opts.idleSweepMin ?? IDLE_SWEEP_MIN;
+    this.nameSlots?.claimTags(this);
     const cap = 1024;
     this.head = new Int32Array(cap);
     this.tail = new Int32Array(cap);
@@ -124,10 +139,26 @@ export class MetricCache implements CacheView {
    * batch is only read during the call.
    */
   storeBatch(batch: MetricBatch): void {
-    const { names, timestamps, values } = batch;
+    const { names, timestamps, values, nameIds } = batch;
+    const slots = this.nameSlots;
     const wasEmpty = this.cached === 0;
     for (let i = 0; i < batch.length; i++) {
-      this.store(normalizeSeries(names[i], reportBadTaggedName), timestamps[i], values[i]);
+      const name = names[i];
+      const slot = slots === null ? -1 : nameIds[i];
+      if (slot >= 0) {
+        // The row kept in the name's slot, if it is still this name's row (rows are reused).
+        const row = slots!.tagOf(slot) - 1;
+        if (row >= 0 && this.nameOf[row] === name) {
+          this.storeInRow(row, timestamps[i], values[i]);
+          continue;
+        }
+      }
+      const normalized = normalizeSeries(name, reportBadTaggedName);
+      const row = this.rowFor(normalized);
+      this.storeInRow(row, timestamps[i], values[i]);
+      // Names that normalise to themselves (all but tagged ones) get their row remembered, while
+      // the slot still holds this name (a later lookup in the same read may have replaced it).
+      if (slot >= 0 && normalized === name && name !== '' && slots!.nameAt(slot) === name) slots!.setTag(slot, row + 1);
     }
     this.onStored?.(wasEmpty && this.cached > 0);
   }
@@ -137,10 +168,18 @@ export class MetricCache implements CacheView {
 
   /** Stores one point under exactly `name` (no normalisation: carbon's self-metrics path). */
   store(name: string, ts: number, value: number): void {
-    let id = this.ids.get(name);
+    this.storeInRow(this.rowFor(name), ts, value);
+  }
+
+  /** The row of `name`, made if it has none. */
+  private rowFor(name: string): number {
+    const id = this.ids.get(name);
+    return id === undefined ? this.addSeries(name) : id;
+  }
+
+  private storeInRow(id: number, ts: number, value: number): void {
     // carbon's `timestamp not in self[metric]` registers the name even when the point is then dropped.
-    if (id === undefined) id = this.addSeries(name);
-    else if ((this.flags[id] & IN_CACHE) === 0) this.enlist(id);
+    if ((this.flags[id] & IN_CACHE) === 0) this.enlist(id);
     const c = this.count[id];
     if (c > 0 && ts <= this.maxTs[id] && this.overwrite(id, ts, value)) return;
     if (this.maxSize !== Infinity && this.size >= this.maxSize) {
@@ -360,7 +399,7 @@ export class MetricCache implements CacheView {
     this.flags[id] = 0;
     this.cached--;
     const idle = this.ids.size - this.cached;
-    if (idle > IDLE_SWEEP_MIN && idle > 2 * this.cached) this.sweepIdle();
+    if (idle > this.idleSweepMin && idle > 2 * this.cached) this.sweepIdle();
   }
 
   /** Forgets idle names (series no longer sent would otherwise be kept forever). */

@@ -3,6 +3,7 @@ import { MetricCache } from '../../src/cache/metric-cache.js';
 import { DrainBuffer } from '../../src/cache/drain-buffer.js';
 import { MetricBatch } from '../../src/pipeline/batch.js';
 import { stats } from '../../src/instrumentation/counters.js';
+import { NameInterner } from '../../src/protocol/name-interner.js';
 
 /** The spec's example (carbon.md §6.2): m1[300], m2[100,101,102], m3[200,201], m4[50], m5[400,401]. */
 function exampleCache(strategy: string, opts: { minTimestampLag?: number; now?: () => number } = {}): MetricCache {
@@ -198,5 +199,54 @@ describe('MetricCache exact timestamps and re-added series', () => {
     c.store('fresh', 180, 8);
     expect([...c.names()]).toEqual(['s5', 'fresh']);
     expect(Array.from(c.pop('s5')!.values)).toEqual([7]);
+  });
+});
+
+describe('MetricCache rows kept in the receivers’ name slots', () => {
+  it('stores exactly what the plain path stores, through slot reuse, row reuse, tagged names and drains', () => {
+    // A tiny interner evicts names all the time and an idle sweep every few drains reuses rows, so
+    // every stale-tag case happens: the fast path must never put a point in another name's row.
+    const interner = new NameInterner(16, 16);
+    const fast = new MetricCache({ strategy: 'naive', nameSlots: interner, idleSweepMin: 3 });
+    const plain = new MetricCache({ strategy: 'naive', idleSweepMin: 3 });
+    const pool = Array.from({ length: 60 }, (_, i) => (i % 10 === 0 ? `t${i};b=${i % 3};a=1` : `m${i % 7}.s${i}`));
+    let seed = 12345;
+    const rand = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const drained = (c: MetricCache) => {
+      const out: string[] = [];
+      for (let k = rand(40); k > 0; k--) {
+        const d = c.drainNext();
+        if (d === null) break;
+        out.push(`${d.metric} ${[...d.timestamps].join(',')} ${[...d.values].join(',')}`);
+      }
+      return out;
+    };
+    let fastHits = 0;
+    for (let round = 0; round < 400; round++) {
+      const a = new MetricBatch(64);
+      const b = new MetricBatch(64);
+      for (let k = 0; k < 20; k++) {
+        const name = pool[rand(pool.length)];
+        const bytes = Buffer.from(name, 'latin1');
+        const slot = interner.slotOf(bytes, 0, bytes.length);
+        if (interner.tagOf(slot) > 0) fastHits++;
+        const ts = 1000 + rand(50);
+        a.pushNamed(interner.nameAt(slot), slot, round * 100 + k, ts);
+        b.push(name, round * 100 + k, ts);
+      }
+      fast.storeBatch(a);
+      plain.storeBatch(b);
+      expect(fast.size).toBe(plain.size);
+      // The same pseudo-random drain length for both.
+      const s = seed;
+      const x = drained(fast);
+      seed = s;
+      expect(x).toEqual(drained(plain));
+    }
+    expect(fastHits).toBeGreaterThan(100);
+    expect([...fast.names()]).toEqual([...plain.names()]);
   });
 });
