@@ -84,13 +84,13 @@ interface ListFilters {
   isWhitelisted?: (name: string) => boolean;
 }
 
-/** carbon's white/blacklists: only with USE_WHITELIST, and an empty or missing list filters nothing. */
 /** WRITER_THREADS: as configured, or for 0 one per core up to 2. */
 export function writerThreadCount(configured: number): number {
   if (configured > 0) return Math.floor(configured);
   return Math.max(1, Math.min(2, availableParallelism()));
 }
 
+/** carbon's white/blacklists: only with USE_WHITELIST, and an empty or missing list filters nothing. */
 function loadListFilters(s: Settings): ListFilters {
   if (!s.USE_WHITELIST) return {};
   const out: ListFilters = {};
