@@ -20,6 +20,7 @@ import { parseDestinations } from './pipeline/route/parse-destination.js';
 import { relayName } from './pipeline/route/tag-normalizing-router.js';
 import { receivedNames } from './protocol/received-names.js';
 import { ReceiverGroup } from './receivers/receiver-group.js';
+import { TagRegistrar } from './tagdb/tag-registrar.js';
 import { DestinationManager } from './relay/destination-manager.js';
 
 export type DaemonProgram = 'cache' | 'relay' | 'aggregator' | 'aggregator-cache';
@@ -139,6 +140,7 @@ export async function startDaemon(settings: Settings, options: { ephemeralPorts?
 
   let cache: MetricCache | null = null;
   let writer: CacheWriter | null = null;
+  let tagRegistrar: TagRegistrar | null = null;
   let carbonlink: CarbonLinkServer | null = null;
   let destinations: DestinationManager | null = null;
   let aggregator: AggregatorStages | null = null;
@@ -167,9 +169,16 @@ export async function startDaemon(settings: Settings, options: { ephemeralPorts?
       // A cache daemon does not relay, so the cache may keep its rows in the receivers' name slots.
       nameSlots: program === 'cache' ? receivedNames : undefined,
     });
+    // ENABLE_TAGS (carbon's default): series the writer creates, and every TAG_UPDATE_INTERVAL-th it
+    // writes, are registered with graphite-web's TagDB at GRAPHITE_URL.
+    tagRegistrar = s.ENABLE_TAGS
+      ? new TagRegistrar({ graphiteUrl: s.GRAPHITE_URL, batchSize: s.TAG_BATCH_SIZE, queueSize: s.TAG_QUEUE_SIZE })
+      : null;
     writer = new CacheWriter({
       cache,
+      onTags: tagRegistrar?.onTags,
       whisper: {
+        tagUpdateInterval: tagRegistrar ? Math.max(1, s.TAG_UPDATE_INTERVAL) : 0,
         dataDir: s.LOCAL_DATA_DIR,
         tagHashFilenames: s.TAG_HASH_FILENAMES,
         sparseCreate: s.WHISPER_SPARSE_CREATE,
@@ -311,6 +320,7 @@ export async function startDaemon(settings: Settings, options: { ephemeralPorts?
   });
 
   writer?.start();
+  tagRegistrar?.start();
   destinations?.start();
   aggregator?.start();
 
@@ -346,6 +356,7 @@ export async function startDaemon(settings: Settings, options: { ephemeralPorts?
     await group.close();
     await carbonlink?.stop();
     await writer?.stop();
+    tagRegistrar?.stop();
     await destinations?.stop();
     aggregator?.stop();
     throw err;
@@ -393,6 +404,9 @@ export async function startDaemon(settings: Settings, options: { ephemeralPorts?
           await writer.flush();
           await writer.stop();
         }
+        // As carbon: series still waiting for the TagDB are not registered at exit (a series' next
+        // TAG_UPDATE_INTERVAL-th write queues it again).
+        tagRegistrar?.stop();
         if (destinations) await destinations.stop();
       })();
       return stopping;

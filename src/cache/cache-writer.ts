@@ -70,6 +70,11 @@ export interface CacheWriterOptions {
    * directories that hash to it (see ownerOf; a file is only ever touched by one thread). Default 1.
    */
   writerThreads?: number;
+  /**
+   * ENABLE_TAGS (with whisper.tagUpdateInterval): receives the series just created and the written
+   * series picked for an update, for the TagDB (carbon's tagQueue.add / tagQueue.update).
+   */
+  onTags?: (created: readonly string[], updated: readonly string[]) => void;
   /** Run the file I/O in this thread with this backend instead of a worker (tests; one thread). */
   inlineBackend?: WhisperBackend;
   counters?: Counters;
@@ -577,6 +582,7 @@ export class CacheWriter {
     }
     for (const line of r.updateLog) updatesLog.debug(line);
     for (const line of r.createLog) createsLog.info(line);
+    if (r.tagCreates || r.tagUpdates) this.opts.onTags?.(r.tagCreates ?? [], r.tagUpdates ?? []);
     if (r.missing) this.onMissing(DrainBuffer.fromMessage(r.missing));
     if (r.noSpace) this.onNoSpace(DrainBuffer.fromMessage(r.noSpace));
   }

@@ -17,6 +17,8 @@ const PATH_MEMO_LIMIT = 200_000;
  */
 export class WriterCore {
   private paths = new Map<string, string>();
+  /** carbon's TagQueue.update_counter: every TAG_UPDATE_INTERVAL-th write is reported for the TagDB. */
+  private tagUpdateCounter = 0;
 
   constructor(
     private opts: WriterWorkerOptions,
@@ -130,6 +132,11 @@ export class WriterCore {
     result.committed += n;
     result.updates++;
     result.updateSeconds += seconds;
+    const interval = this.opts.tagUpdateInterval;
+    if (interval) {
+      this.tagUpdateCounter = (this.tagUpdateCounter % Math.max(1, interval)) + 1;
+      if (this.tagUpdateCounter === 1) (result.tagUpdates ??= []).push(name);
+    }
     if (this.opts.collectUpdateLog) result.updateLog.push(`wrote ${n} datapoints for ${name} in ${seconds.toFixed(5)} seconds`);
   }
 
@@ -224,6 +231,7 @@ export class WriterCore {
   private countCreate(name: string, item: CreateItem, result: WriteResult): void {
     result.creates++;
     if (this.opts.collectCreateLog) result.createLog.push(...createLogLines(name, item));
+    if (this.opts.tagUpdateInterval) (result.tagCreates ??= []).push(name);
   }
 
   private getMetadata(metric: string, key: string): Record<string, unknown> {

@@ -27,6 +27,12 @@ export interface WriterWorkerOptions {
   collectUpdateLog: boolean;
   /** Send back carbon's three "new metric ... / creating database metric ..." lines per create (LOG_CREATES). */
   collectCreateLog?: boolean;
+  /**
+   * ENABLE_TAGS: report each series this worker creates and every TAG_UPDATE_INTERVAL-th series it
+   * writes (carbon's TagQueue.add / TagQueue.update), for registration with graphite-web's TagDB.
+   * 0 or absent: off.
+   */
+  tagUpdateInterval?: number;
   /** Module exporting `createWhisperBackend(options)`; tests substitute a fake. Default: ./whisper-backend.js. */
   backendModule?: string;
 }
@@ -85,6 +91,9 @@ export interface WriteResult {
   updateLog: string[];
   /** The creates log lines, when collectCreateLog. */
   createLog: string[];
+  /** With tagUpdateInterval: series created, and series written picked for a TagDB update. */
+  tagCreates?: string[];
+  tagUpdates?: string[];
 }
 
 export type MetadataResult = { type: 'metadata'; id: number; result: Record<string, unknown> };

@@ -62,3 +62,41 @@ describe('WriterCore write messages with create settings', () => {
     expect(r.errorMessages).toEqual(['Error creating bad.m: Invalid archive list']);
   });
 });
+
+describe('WriterCore TagDB reports (ENABLE_TAGS)', () => {
+  it("reports each created series and every TAG_UPDATE_INTERVAL-th written one, as carbon's tagQueue.add / update", () => {
+    const backend = new FakeBackend();
+    backend.create('/data/old/m.wsp', [[60, 10]], undefined, undefined);
+    const core = new WriterCore({ ...options, collectCreateLog: false, tagUpdateInterval: 3 }, backend);
+    const item = { name: 'x', archives: [[60, 10]] as [number, number][] };
+    const writeOnce = (names: string[], creates: boolean) => {
+      const buf = new DrainBuffer(4, 8);
+      for (const n of names) buf.append(n, [60], [1]);
+      const msg = creates
+        ? { type: 'write' as const, id: 1, batch: buf.toMessage(), creates: [item], createIndex: new Int32Array(names.length).fill(0) }
+        : { type: 'write' as const, id: 1, batch: buf.toMessage() };
+      return core.handle(msg) as WriteResult;
+    };
+    const r1 = writeOnce(['n.a', 'old.m', 'n.b', 't;k=v'], true);
+    expect(r1.tagCreates).toEqual(['n.a', 'n.b', 't;k=v']);
+    // Writes 1, 4, 7, ... are picked (carbon: update_counter % interval + 1 == 1).
+    expect(r1.tagUpdates).toEqual(['n.a', 't;k=v']);
+    const r2 = writeOnce(['n.a', 'old.m', 'n.b'], false);
+    expect(r2.tagCreates).toBeUndefined();
+    expect(r2.tagUpdates).toEqual(['n.b']);
+    const off = new WriterCore({ ...options, collectCreateLog: false }, new FakeBackend()).handle({
+      type: 'write',
+      id: 2,
+      batch: (() => {
+        const b = new DrainBuffer(1, 1);
+        b.append('z', [60], [1]);
+        return b.toMessage();
+      })(),
+      creates: [item],
+      createIndex: new Int32Array([0]),
+    }) as WriteResult;
+    expect(off.creates).toBe(1);
+    expect(off.tagCreates).toBeUndefined();
+    expect(off.tagUpdates).toBeUndefined();
+  });
+});

@@ -70,6 +70,9 @@ export function baseOptions(dir: string): Record<string, string | number> {
     UDP_RECEIVER_INTERFACE: '127.0.0.1',
     UDP_RECEIVER_PORT: 2003,
     CARBON_METRIC_INTERVAL: 0,
+    // carbon's default is True, which POSTs every new series to GRAPHITE_URL (port 80): tests that
+    // want the TagDB point it at their own server.
+    ENABLE_TAGS: 'False',
   };
 }
 

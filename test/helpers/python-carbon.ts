@@ -34,6 +34,8 @@ export class PythonCarbonCache {
     readonly dir: string,
     readonly instance: string,
     private readonly schemas = '[default]\npattern = .*\nretentions = 1s:1d\n',
+    /** More carbon.conf lines for [cache]. */
+    private readonly extraConf = '',
   ) {
     const confDir = join(dir, 'conf');
     mkdirSync(confDir, { recursive: true });
@@ -56,7 +58,7 @@ export class PythonCarbonCache {
       `[cache]\nSTORAGE_DIR = ${this.dir}/storage\nLOCAL_DATA_DIR = ${this.dataDir}\nLOG_DIR = ${this.dir}/log\nPID_DIR = ${this.dir}\n` +
         `LINE_RECEIVER_INTERFACE = 127.0.0.1\nLINE_RECEIVER_PORT = ${this.linePort}\nPICKLE_RECEIVER_INTERFACE = 127.0.0.1\n` +
         `PICKLE_RECEIVER_PORT = ${this.picklePort}\nCACHE_QUERY_INTERFACE = 127.0.0.1\nCACHE_QUERY_PORT = ${queryPort}\n` +
-        `MAX_CREATES_PER_MINUTE = inf\nMAX_UPDATES_PER_SECOND = inf\nCARBON_METRIC_INTERVAL = 0\n`,
+        `MAX_CREATES_PER_MINUTE = inf\nMAX_UPDATES_PER_SECOND = inf\nCARBON_METRIC_INTERVAL = 0\n${this.extraConf}`,
     );
     writeFileSync(join(this.dir, 'conf', 'storage-schemas.conf'), this.schemas);
     this.proc = spawn('/usr/bin/carbon-cache', [`--config=${this.conf}`, `--instance=${this.instance}`, '--nodaemon', 'start'], { stdio: 'ignore' });
@@ -74,11 +76,16 @@ export class PythonCarbonCache {
   async stop(): Promise<void> {
     const p = this.proc;
     this.proc = null;
-    if (!p || p.exitCode !== null) return;
-    const exited = new Promise((r) => p.once('exit', r));
-    p.kill('SIGTERM');
-    const t = setTimeout(() => p.kill('SIGKILL'), 20_000);
-    await exited;
-    clearTimeout(t);
+    await terminate(p);
   }
+}
+
+/** SIGTERM, SIGKILL after `graceMs`; resolves once the process has exited. */
+export async function terminate(p: ChildProcess | null, graceMs = 20_000): Promise<void> {
+  if (!p || p.exitCode !== null) return;
+  const exited = new Promise((r) => p.once('exit', r));
+  p.kill('SIGTERM');
+  const t = setTimeout(() => p.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(t);
 }
