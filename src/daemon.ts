@@ -432,7 +432,12 @@ function aggregateNamesFromRules(s: Settings): (metric: string) => string[] {
  */
 export async function runDaemon(opts: DaemonOptions, pidfile: PidFile): Promise<void> {
   const settings = settingsFor(opts);
-  configureLogging({ logDir: opts.logDir, debug: opts.debug, name: `${settings.programName}-${settings.instance}` });
+  configureLogging({
+    logDir: opts.logDir,
+    debug: opts.debug,
+    name: `${settings.programName}-${settings.instance}`,
+    rotateDaily: settings.ENABLE_LOGROTATION,
+  });
   const daemon = await startDaemon(settings, { ephemeralPorts: opts.ephemeralPorts });
   pidfile.write();
   log.info({ event: 'ready', ports: daemon.ports, pid: process.pid }, `${settings.programName} (instance ${settings.instance}) ready`);

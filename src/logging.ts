@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, fstatSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 /**
  * Logging for every module. Until configureLogging() is called (daemon start) logs go to stderr at
@@ -52,18 +52,79 @@ export interface LoggingOptions {
   debug?: boolean;
   /** e.g. `carbon-cache-a`: names the log file. */
   name: string;
+  /**
+   * With logDir, carbon's ENABLE_LOGROTATION: true = rotate console.log daily (renamed to
+   * console.log.YYYY_M_D of the day it covers, as Twisted's DailyLogFile); false (default) = leave
+   * rotation to logrotate and reopen console.log once it was moved or removed.
+   */
+  rotateDaily?: boolean;
+  /** How often the log file is checked for rotation, ms (tests). Default LOG_FILE_CHECK_MS. */
+  checkMs?: number;
+  /** Clock for daily rotation (tests). */
+  now?: () => Date;
 }
+
+/** The log file is checked this often for a move (logrotate) or a new day (ENABLE_LOGROTATION). */
+export const LOG_FILE_CHECK_MS = 1000;
+let fileCheck: NodeJS.Timeout | null = null;
 
 export function configureLogging(opts: LoggingOptions): Logger {
   const level = opts.debug ? 'debug' : (process.env.CARBON_TS_LOG_LEVEL ?? 'info');
+  if (fileCheck) clearInterval(fileCheck);
+  fileCheck = null;
   if (opts.logDir) {
     mkdirSync(opts.logDir, { recursive: true });
-    root = pino({ level, base: { name: opts.name } }, pino.destination({ dest: join(opts.logDir, 'console.log'), sync: false, mkdir: true }));
+    const path = join(opts.logDir, 'console.log');
+    const dest = pino.destination({ dest: path, sync: false, mkdir: true });
+    root = pino({ level, base: { name: opts.name } }, dest);
+    fileCheck = setInterval(() => checkLogFile(path, dest, opts), opts.checkMs ?? LOG_FILE_CHECK_MS);
+    fileCheck.unref();
   } else {
     root = pino({ level, base: { name: opts.name } }, pino.destination({ dest: 1, sync: false }));
   }
   children.clear();
   return root;
+}
+
+/** A local day: its order, and Twisted DailyLogFile's suffix for it (year_month_day, not zero-padded). */
+function dayOf(d: Date): { order: number; suffix: string } {
+  const [y, m, day] = [d.getFullYear(), d.getMonth() + 1, d.getDate()];
+  return { order: y * 10_000 + m * 100 + day, suffix: `${y}_${m}_${day}` };
+}
+
+/** The day the log file is on (DailyLogFile.lastDate), per log path. */
+const fileDays = new Map<string, { order: number; suffix: string }>();
+
+/**
+ * Keeps console.log where operators expect it. Daily rotation: on the first check of a new day the
+ * file is renamed to console.log.<the day it covers> (unless that name exists, as Twisted) and a new
+ * one opened. Otherwise, as carbon's CarbonLogFile with ENABLE_LOGROTATION = False: when logrotate
+ * has moved or removed the file, it is opened again at its path.
+ */
+function checkLogFile(path: string, dest: DestinationStream & { fd?: number; reopen?: () => void }, opts: LoggingOptions): void {
+  try {
+    if (typeof dest.reopen !== 'function' || dest.fd === undefined || dest.fd < 0) return;
+    if (opts.rotateDaily) {
+      const today = dayOf((opts.now ?? (() => new Date()))());
+      const day = fileDays.get(path);
+      if (day === undefined) {
+        fileDays.set(path, existsSync(path) ? dayOf(statSync(path).mtime) : today);
+      } else if (today.order > day.order) {
+        fileDays.set(path, today);
+        const rotated = `${path}.${day.suffix}`;
+        if (!existsSync(rotated)) {
+          renameSync(path, rotated);
+          dest.reopen();
+        }
+      }
+      return;
+    }
+    const onDisk = statSync(path, { throwIfNoEntry: false });
+    const open = fstatSync(dest.fd);
+    if (onDisk === undefined || onDisk.ino !== open.ino || onDisk.dev !== open.dev) dest.reopen();
+  } catch {
+    // A log file that cannot be checked or rotated now is tried again at the next check.
+  }
 }
 
 export function flushLogs(): void {
