@@ -11,10 +11,18 @@ let root: Logger = pino({ level: process.env.CARBON_TS_LOG_LEVEL ?? 'info' }, pi
 
 const children = new Map<string, Logger>();
 
+/**
+ * carbon's log types: under a log directory each has its own file, `<type>.log` (carbon's
+ * logdir_observer); every other component writes console.log.
+ */
+export const CARBON_LOG_TYPES: ReadonlySet<string> = new Set(['cache', 'clients', 'creates', 'updates', 'listener', 'relay', 'aggregator', 'query', 'tagdb']);
+/** With a log directory: makes the logger of one `<type>.log` file. */
+let typeRoot: ((type: string) => Logger) | null = null;
+
 function child(component: string): Logger {
   let l = children.get(component);
   if (!l) {
-    l = root.child({ component });
+    l = (typeRoot && CARBON_LOG_TYPES.has(component) ? typeRoot(component) : root).child({ component });
     children.set(component, l);
   }
   return l;
@@ -50,12 +58,12 @@ export interface LoggingOptions {
   /** Directory for log files; undefined = stdout (carbon's --nodaemon behaviour). */
   logDir?: string;
   debug?: boolean;
-  /** e.g. `carbon-cache-a`: names the log file. */
+  /** e.g. `carbon-cache-a`: the `name` field of every line. */
   name: string;
   /**
-   * With logDir, carbon's ENABLE_LOGROTATION: true = rotate console.log daily (renamed to
-   * console.log.YYYY_M_D of the day it covers, as Twisted's DailyLogFile); false (default) = leave
-   * rotation to logrotate and reopen console.log once it was moved or removed.
+   * With logDir, carbon's ENABLE_LOGROTATION: true = rotate each log file daily (console.log renamed
+   * to console.log.YYYY_M_D of the day it covers, as Twisted's DailyLogFile); false (default) = leave
+   * rotation to logrotate and reopen a file once it was moved or removed.
    */
   rotateDaily?: boolean;
   /** How often the log file is checked for rotation, ms (tests). Default LOG_FILE_CHECK_MS. */
@@ -64,20 +72,37 @@ export interface LoggingOptions {
   now?: () => Date;
 }
 
-/** The log file is checked this often for a move (logrotate) or a new day (ENABLE_LOGROTATION). */
+/** The log files are checked this often for a move (logrotate) or a new day (ENABLE_LOGROTATION). */
 export const LOG_FILE_CHECK_MS = 1000;
 let fileCheck: NodeJS.Timeout | null = null;
+const typeRoots = new Map<string, Logger>();
 
 export function configureLogging(opts: LoggingOptions): Logger {
   const level = opts.debug ? 'debug' : (process.env.CARBON_TS_LOG_LEVEL ?? 'info');
   if (fileCheck) clearInterval(fileCheck);
   fileCheck = null;
+  typeRoot = null;
+  for (const l of typeRoots.values()) flushQuietly(l);
+  typeRoots.clear();
   if (opts.logDir) {
-    mkdirSync(opts.logDir, { recursive: true });
-    const path = join(opts.logDir, 'console.log');
-    const dest = pino.destination({ dest: path, sync: false, mkdir: true });
-    root = pino({ level, base: { name: opts.name } }, dest);
-    fileCheck = setInterval(() => checkLogFile(path, dest, opts), opts.checkMs ?? LOG_FILE_CHECK_MS);
+    const logDir = opts.logDir;
+    mkdirSync(logDir, { recursive: true });
+    const files: { path: string; dest: ReturnType<typeof pino.destination> }[] = [];
+    const fileLogger = (file: string): Logger => {
+      const path = join(logDir, file);
+      const dest = pino.destination({ dest: path, sync: false, mkdir: true });
+      files.push({ path, dest });
+      return pino({ level, base: { name: opts.name } }, dest);
+    };
+    root = fileLogger('console.log');
+    typeRoot = (type) => {
+      let l = typeRoots.get(type);
+      if (!l) typeRoots.set(type, (l = fileLogger(`${type}.log`)));
+      return l;
+    };
+    fileCheck = setInterval(() => {
+      for (const f of files) checkLogFile(f.path, f.dest, opts);
+    }, opts.checkMs ?? LOG_FILE_CHECK_MS);
     fileCheck.unref();
   } else {
     root = pino({ level, base: { name: opts.name } }, pino.destination({ dest: 1, sync: false }));
@@ -128,8 +153,13 @@ function checkLogFile(path: string, dest: DestinationStream & { fd?: number; reo
 }
 
 export function flushLogs(): void {
+  flushQuietly(root);
+  for (const l of typeRoots.values()) flushQuietly(l);
+}
+
+function flushQuietly(l: Logger): void {
   try {
-    root.flush();
+    l.flush();
   } catch {
     /* destination already closed */
   }

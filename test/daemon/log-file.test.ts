@@ -31,6 +31,27 @@ describe('log file under --logdir', () => {
     expect(readFileSync(join(dir, 'console.log'), 'utf8')).toContain('after rotation');
   });
 
+  it("writes carbon's log types to their own files (creates.log, listener.log, ...), the rest to console.log", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'carbon-ts-logs-'));
+    dirs.push(dir);
+    configureLogging({ logDir: dir, name: 'carbon-cache-a', rotateDaily: false, checkMs: 20 });
+    getLogger('creates').info('creating database metric a.b');
+    getLogger('listener').info('MetricLineReceiver connection with 127.0.0.1:5555 established');
+    await logLine('general message');
+    expect(readFileSync(join(dir, 'creates.log'), 'utf8')).toContain('creating database metric a.b');
+    expect(readFileSync(join(dir, 'listener.log'), 'utf8')).toContain('connection with 127.0.0.1:5555 established');
+    const console = readFileSync(join(dir, 'console.log'), 'utf8');
+    expect(console).toContain('general message');
+    expect(console).not.toContain('creating database metric');
+    // Each file follows logrotate on its own.
+    renameSync(join(dir, 'creates.log'), join(dir, 'creates.log.1'));
+    await sleep(100);
+    getLogger('creates').info('creating database metric c.d');
+    await logLine('flush');
+    expect(readFileSync(join(dir, 'creates.log'), 'utf8')).toContain('c.d');
+    expect(readFileSync(join(dir, 'creates.log.1'), 'utf8')).not.toContain('c.d');
+  });
+
   it('rotates daily to console.log.YEAR_MONTH_DAY of the day it covers (ENABLE_LOGROTATION = True)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'carbon-ts-logs-'));
     dirs.push(dir);
