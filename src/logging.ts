@@ -121,9 +121,9 @@ function dayOf(d: Date): { order: number; suffix: string } {
 const fileDays = new Map<string, { order: number; suffix: string }>();
 
 /**
- * Keeps console.log where operators expect it. Daily rotation: on the first check of a new day the
- * file is renamed to console.log.<the day it covers> (unless that name exists, as Twisted) and a new
- * one opened. Otherwise, as carbon's CarbonLogFile with ENABLE_LOGROTATION = False: when logrotate
+ * Keeps a log file where operators expect it. Daily rotation: on the first check of a new day the
+ * file is renamed to <file>.<the day it covers> (unless that name exists, as Twisted) and a new one
+ * opened. Otherwise, as carbon's CarbonLogFile with ENABLE_LOGROTATION = False: when logrotate
  * has moved or removed the file, it is opened again at its path.
  */
 function checkLogFile(path: string, dest: DestinationStream & { fd?: number; reopen?: () => void }, opts: LoggingOptions): void {

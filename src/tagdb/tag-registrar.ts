@@ -34,6 +34,7 @@ export class TagRegistrar {
   /** Requests that failed, and series sent in requests that succeeded. */
   failures = 0;
   tagged = 0;
+  private droppedReported = 0;
 
   constructor(private readonly opts: TagRegistrarOptions) {
     this.queue = new TagQueue(opts.queueSize);
@@ -60,6 +61,7 @@ export class TagRegistrar {
   private async run(): Promise<void> {
     const batchSize = Math.max(1, this.opts.batchSize);
     while (this.running) {
+      this.reportDropped();
       const batch = this.queue.takeBatch(batchSize);
       if (batch.length === 0) {
         await this.idle();
@@ -80,6 +82,14 @@ export class TagRegistrar {
         }
       }
     }
+  }
+
+  /** Series the full queues turned away since the last report (carbon drops them silently). */
+  private reportDropped(): void {
+    const dropped = this.queue.dropped - this.droppedReported;
+    if (dropped === 0 || limited.allow('tag-queue-full') < 0) return;
+    this.droppedReported = this.queue.dropped;
+    log.warn(`TagDB queue full (TAG_QUEUE_SIZE=${this.opts.queueSize}): ${dropped} series not registered (${this.queue.dropped} in all)`);
   }
 
   /** Waits TAG_IDLE_MS (series queued meanwhile go in the next batch), or until stop(); never holds the process open. */

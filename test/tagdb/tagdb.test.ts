@@ -128,3 +128,16 @@ describe('TagRegistrar (carbon writeTagsForever)', () => {
     expect(r.tagged).toBe(2);
   });
 });
+
+describe('TagRegistrar with full queues', () => {
+  it('counts the series TAG_QUEUE_SIZE turned away and still registers the rest', async () => {
+    const sent: string[] = [];
+    const r = new TagRegistrar({ graphiteUrl: 'http://unused', batchSize: 10, queueSize: 2, idleMs: 5, post: async (_u, p) => void sent.push(...p) });
+    r.onTags(['a', 'b', 'c'], ['u1', 'u2', 'u3', 'u4']);
+    expect(r.queue.dropped).toBe(3);
+    r.start();
+    for (let i = 0; i < 100 && sent.length < 4; i++) await new Promise((res) => setTimeout(res, 5));
+    r.stop();
+    expect(sent).toEqual(['a', 'b', 'u1', 'u2']);
+  });
+});
