@@ -387,85 +387,99 @@ export class CacheWriter {
     if (!this.running || this.threads.length === 0) return;
     while (this.hasRoom()) {
       if (this.sendCreates()) continue;
-      if (this.cache.queues === 0) {
-        // Nothing cached: look again after the idle pause, as carbon's writer loop sleeps and retries.
-        if (!this.flushing) this.schedule(this.opts.idleMs ?? 1000);
-        break;
-      }
-      if (this.burstStart !== 0 && !this.flushing) {
-        const wakeAt = this.burstWakeAt();
-        if (Date.now() < wakeAt) {
-          this.schedule(wakeAt - Date.now());
-          break;
-        }
-        this.burstStart = 0;
-        this.idleUntil = 0;
-      }
-      if (!this.flushing && Date.now() < this.idleUntil) {
-        this.schedule(this.idleUntil - Date.now());
-        break;
-      }
-      let budget = BATCH_METRICS;
-      if (this.updateBucket) {
-        const available = Math.floor(this.updateBucket.tokens);
-        if (available < 1) {
-          this.schedule(Math.ceil(this.updateBucket.secondsUntil(1) * 1000));
-          break;
-        }
-        budget = Math.min(budget, available);
-      }
-      // One batch per writer thread: each metric is drained straight into its owner's.
-      const n = this.threads.length;
-      const parts = this.threads.map(() => ({
-        buf: new DrainBuffer(Math.min(budget, 1024), 4096),
-        creates: this.createBucket === null ? new CreateTable(budget) : null,
-      }));
-      let part = parts[0];
-      const bufferOf = (metric: string): DrainBuffer => (part = parts[ownerOf(metric, n)]).buf;
-      let metrics = 0;
-      let points = 0;
-      let passEnded = false;
-      while (metrics < budget && points < BATCH_POINTS) {
-        let name = this.cache.drainNextWith(bufferOf);
-        if (name === null && this.flushing && this.cache.queues > 0) {
-          // timesorted never offers carbon's empty entries; at shutdown take them in FIFO order.
-          name = this.cache.firstName()!;
-          this.cache.popInto(name, bufferOf(name));
-        }
-        if (name === null) {
-          passEnded = true;
-          break;
-        }
-        const { buf, creates } = part;
-        const waiting = this.waitingFor(name);
-        if (waiting) {
-          appendLastTo(buf, waiting);
-          buf.dropLast();
-          continue;
-        }
-        metrics++;
-        points += buf.counts[buf.metrics - 1];
-        if (creates && !this.knownFiles.has(name)) {
-          creates.add(buf.metrics - 1, name, this.matchSchema, this.matchAggregation);
-          this.rememberFile(name);
-        }
-      }
-      if (metrics > 0) {
-        this.updateBucket?.drain(metrics);
-        for (let k = 0; k < n; k++) {
-          const { buf, creates } = parts[k];
-          if (buf.metrics === 0) continue;
-          const withCreates = creates !== null && creates.items.length > 0;
-          this.postWrite(this.threads[k], buf, withCreates ? creates.items : undefined, withCreates ? creates.index : undefined);
-        }
-      }
-      if (passEnded) {
+      const budget = this.drainBudget();
+      if (budget === 0) break;
+      if (this.drainRound(budget)) {
+        // The strategy's pass ended (or the cache is empty): carbon's writer sleeps before the next.
         this.idleUntil = Date.now() + (this.opts.idleMs ?? 1000);
         if (!this.flushing) this.schedule(this.opts.idleMs ?? 1000);
         break;
       }
     }
     this.checkFlushed();
+  }
+
+  /**
+   * How many metrics the next round may drain: 0 when there is nothing to do now (the cache is
+   * empty, a burst is still arriving, the idle pause is on, or no update token is left), with a
+   * wake-up scheduled for when there may be.
+   */
+  private drainBudget(): number {
+    if (this.cache.queues === 0) {
+      // Nothing cached: look again after the idle pause, as carbon's writer loop sleeps and retries.
+      if (!this.flushing) this.schedule(this.opts.idleMs ?? 1000);
+      return 0;
+    }
+    if (this.burstStart !== 0 && !this.flushing) {
+      const wakeAt = this.burstWakeAt();
+      if (Date.now() < wakeAt) {
+        this.schedule(wakeAt - Date.now());
+        return 0;
+      }
+      this.burstStart = 0;
+      this.idleUntil = 0;
+    }
+    if (!this.flushing && Date.now() < this.idleUntil) {
+      this.schedule(this.idleUntil - Date.now());
+      return 0;
+    }
+    if (!this.updateBucket) return BATCH_METRICS;
+    const available = Math.floor(this.updateBucket.tokens);
+    if (available < 1) this.schedule(Math.ceil(this.updateBucket.secondsUntil(1) * 1000));
+    return Math.max(0, Math.min(BATCH_METRICS, available));
+  }
+
+  /**
+   * Drains up to `budget` metrics in CACHE_WRITE_STRATEGY order, each straight into the batch of the
+   * thread that owns it, and posts the batches. New series still waiting for their file take the
+   * points instead. Returns true when the strategy's pass ended.
+   */
+  private drainRound(budget: number): boolean {
+    const n = this.threads.length;
+    const parts = this.threads.map(() => ({
+      buf: new DrainBuffer(Math.min(budget, 1024), 4096),
+      creates: this.createBucket === null ? new CreateTable(budget) : null,
+    }));
+    let part = parts[0];
+    const bufferOf = (metric: string): DrainBuffer => (part = parts[ownerOf(metric, n)]).buf;
+    let metrics = 0;
+    let points = 0;
+    let passEnded = false;
+    while (metrics < budget && points < BATCH_POINTS) {
+      let name = this.cache.drainNextWith(bufferOf);
+      if (name === null && this.flushing && this.cache.queues > 0) {
+        // timesorted never offers carbon's empty entries; at shutdown take them in FIFO order.
+        name = this.cache.firstName()!;
+        this.cache.popInto(name, bufferOf(name));
+      }
+      if (name === null) {
+        passEnded = true;
+        break;
+      }
+      const { buf, creates } = part;
+      const waiting = this.waitingFor(name);
+      if (waiting) {
+        appendLastTo(buf, waiting);
+        buf.dropLast();
+        continue;
+      }
+      metrics++;
+      points += buf.counts[buf.metrics - 1];
+      if (creates && !this.knownFiles.has(name)) {
+        creates.add(buf.metrics - 1, name, this.matchSchema, this.matchAggregation);
+        this.rememberFile(name);
+      }
+    }
+    if (metrics > 0) {
+      this.updateBucket?.drain(metrics);
+      for (let k = 0; k < n; k++) {
+        const { buf, creates } = parts[k];
+        if (buf.metrics === 0) continue;
+        const withCreates = creates !== null && creates.items.length > 0;
+        this.postWrite(this.threads[k], buf, withCreates ? creates.items : undefined, withCreates ? creates.index : undefined);
+      }
+    }
+    return passEnded;
   }
 
   /** Whether another batch may go out: some thread is below MAX_IN_FLIGHT and none is at MAX_QUEUED_PER_THREAD. */
