@@ -1,86 +1,78 @@
 /**
- * Which open Whisper files to close when the writer holds too many: the CLOCK approximation of
- * least-recently-written. A write to a file already held only sets its "used" mark (an in-place Map
- * update: the hot path of a cache writing the same series every interval, where deleting and
- * re-inserting a Map entry per write would churn the table); a new file joins the ring, and when
- * the ring is full the hand passes over marked files, clearing their marks, to the first unmarked
- * one, which is closed.
+ * Which Whisper files the writer keeps open when it may hold at most `capacity` of them.
+ *
+ * Series are written in the same order every interval, so with more series than `capacity` a
+ * least-recently-used policy (or CLOCK, its approximation) closes every file just before its next
+ * write and keeps none open when it matters: measured on 20,000 existing series with room for
+ * 15,900, every update paid an open and a close. Here files stay open once admitted; when the set
+ * is full a new file is admitted only in place of one not written for `idleMs` (a series that
+ * stopped reporting), looked for one slot per miss by a hand going round the set. A file not
+ * admitted is written and closed again, as carbon does with every file. With N series written
+ * cyclically and room for B, B of them stay open: B / N of the writes skip the open and the close.
  */
 export class OpenFileClock {
-  /** path → 1 when written since the hand last passed it, else 0. */
-  private marks = new Map<string, 0 | 1>();
-  /** The files in ring order; slots [hand, hand + size) modulo capacity are in use. */
-  private ring: string[];
+  /** path → Date.now() of its last write. */
+  private lastWrite = new Map<string, number>();
+  /** The held files, in admission order; the hand looks at ring[hand] for an idle one. */
+  private ring: string[] = [];
   private hand = 0;
 
-  /** `capacity`: most files held; `close` is called for each file the clock lets go. */
+  /** `capacity`: most files held; `close` is called for each held file the clock lets go. */
   constructor(
     private readonly capacity: number,
     private readonly close: (path: string) => void,
-  ) {
-    this.ring = new Array<string>(capacity);
-  }
+    private readonly idleMs = OPEN_FILE_IDLE_MS,
+  ) {}
 
   get size(): number {
-    return this.marks.size;
+    return this.lastWrite.size;
   }
 
-  /** Records a write to `path`, closing another file first if the ring is full. */
-  touch(path: string): void {
-    const mark = this.marks.get(path);
-    if (mark !== undefined) {
-      if (mark === 0) this.marks.set(path, 1);
-      return;
+  has(path: string): boolean {
+    return this.lastWrite.has(path);
+  }
+
+  /**
+   * Records a write to `path`. Returns true when the file is held open (it was, or it took a free
+   * or idle slot), false when the caller must close it (the set is full of files in use).
+   */
+  touch(path: string, now = Date.now()): boolean {
+    if (this.lastWrite.has(path)) {
+      this.lastWrite.set(path, now);
+      return true;
     }
-    if (this.marks.size >= this.capacity) this.evictOne();
-    this.ring[(this.hand + this.marks.size) % this.capacity] = path;
-    this.marks.set(path, 0);
+    if (this.ring.length < this.capacity) {
+      this.ring.push(path);
+      this.lastWrite.set(path, now);
+      return true;
+    }
+    const candidate = this.ring[this.hand];
+    const idle = now - (this.lastWrite.get(candidate) ?? 0) >= this.idleMs;
+    if (idle) {
+      this.lastWrite.delete(candidate);
+      this.close(candidate);
+      this.ring[this.hand] = path;
+      this.lastWrite.set(path, now);
+    }
+    this.hand = (this.hand + 1) % this.ring.length;
+    return idle;
   }
 
-  /** Forgets `path` (renamed or removed by other means). Rare: the ring is rebuilt without it. */
+  /** Forgets `path` (renamed or removed by other means) without closing it. */
   forget(path: string): void {
-    if (this.marks.delete(path)) this.compact();
+    if (!this.lastWrite.delete(path)) return;
+    const i = this.ring.indexOf(path);
+    const last = this.ring.pop()!;
+    if (i < this.ring.length) this.ring[i] = last;
+    if (this.hand >= this.ring.length) this.hand = 0;
   }
 
   clear(): void {
-    this.marks.clear();
-    this.ring = new Array<string>(this.capacity);
-    this.hand = 0;
-  }
-
-  private evictOne(): void {
-    for (;;) {
-      const path = this.ring[this.hand];
-      const mark = this.marks.get(path);
-      if (mark === 1) {
-        this.marks.set(path, 0);
-        this.hand = (this.hand + 1) % this.capacity;
-        continue;
-      }
-      if (mark === 0) {
-        this.marks.delete(path);
-        this.hand = (this.hand + 1) % this.capacity;
-        this.close(path);
-        return;
-      }
-      // Not reachable while forget() compacts; rebuilding the ring is the safe answer anyway.
-      this.compact();
-    }
-  }
-
-  /** Rewrites the ring as the held files in their current order, starting at slot 0. */
-  private compact(): void {
-    const held: string[] = [];
-    const seen = new Set<string>();
-    for (let i = 0; i < this.capacity && held.length < this.marks.size; i++) {
-      const path = this.ring[(this.hand + i) % this.capacity];
-      if (path !== undefined && this.marks.has(path) && !seen.has(path)) {
-        held.push(path);
-        seen.add(path);
-      }
-    }
-    this.ring = new Array<string>(this.capacity);
-    for (let i = 0; i < held.length; i++) this.ring[i] = held[i];
+    this.lastWrite.clear();
+    this.ring = [];
     this.hand = 0;
   }
 }
+
+/** A held file not written for this long gives its place to a new one (a series that stopped). */
+export const OPEN_FILE_IDLE_MS = 10 * 60_000;

@@ -16,8 +16,8 @@ export function createWhisperBackend(opts: WriterWorkerOptions): WhisperBackend 
   const limit = openFileBudget();
   const total = opts.maxOpenFiles !== undefined && opts.maxOpenFiles > 0 ? Math.min(Math.floor(opts.maxOpenFiles), limit) : limit;
   const budget = Math.max(1, Math.floor(total / Math.max(1, opts.openFileShare ?? 1)));
-  // The worker's own least-recently-written order (O(1) per write), so files are closed here before
-  // the store reaches its limit and has to search for a victim itself.
+  // Which files stay open (O(1) per write; see OpenFileClock), so files are closed here before the
+  // store reaches its limit and has to search for a victim itself.
   const recent = new OpenFileClock(budget, (path) => store.close(path));
   // Directories this worker has made or found: a create in one of them skips mkdir (a syscall per
   // create otherwise, as costly as the create's own open). A directory removed meanwhile is made again.
@@ -56,7 +56,7 @@ export function createWhisperBackend(opts: WriterWorkerOptions): WhisperBackend 
   return {
     updateMany(path: string, timestamps: Float64Array, values: Float64Array, count: number): void {
       store.updateMany(path, timestamps, values, count);
-      recent.touch(path);
+      if (!recent.touch(path)) store.close(path);
     },
     create(path: string, archives: ArchiveSpec[], xFilesFactor: number | undefined, aggregationMethod: string | undefined): void {
       store.invalidate(path);
@@ -66,7 +66,7 @@ export function createWhisperBackend(opts: WriterWorkerOptions): WhisperBackend 
       const created = inDirectoryOf(path, () =>
         store.createWithPoints(path, archives, xFilesFactor, aggregationMethod, timestamps, values, count, undefined, { makeDirs: false }),
       );
-      recent.touch(path);
+      if (!recent.touch(path)) store.close(path);
       return created;
     },
     exists: (path) => store.exists(path),
@@ -101,7 +101,7 @@ export function createWhisperBackend(opts: WriterWorkerOptions): WhisperBackend 
 /**
  * How many Whisper files the worker keeps open: most of RLIMIT_NOFILE, leaving 4096 descriptors for
  * client connections and logs. Keeping a file open saves an open+close per update (carbon reopens
- * every time); when there are more series than this, the least recently written are closed.
+ * every time); when there are more series than this, see OpenFileClock for which stay open.
  */
 function openFileBudget(): number {
   try {
