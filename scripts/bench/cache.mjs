@@ -61,7 +61,7 @@ function parseArgs(argv) {
     scale: 1,
     impl: ['ts', 'py'],
     protocol: ['plaintext', 'pickle'],
-    workload: ['10000x100', '100000x5'],
+    workload: ['10000x100', '100000x5', '20000x5u'],
     tsCmd: `node ${join(dist, 'cli', 'main.js')} cache --config {conf}`,
     timeout: 900,
     keep: false,
