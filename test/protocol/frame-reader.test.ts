@@ -35,3 +35,33 @@ describe('length-prefixed frame reader', () => {
     expect(new FrameReader(100).feed(stream.subarray(0, 10), () => false)).toBe(FRAMES_STOPPED);
   });
 });
+
+describe('length-prefixed frame reader on random cuts', () => {
+  it('yields every frame intact whatever the read sizes, frames spanning many reads included', () => {
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    for (let round = 0; round < 50; round++) {
+      const frames = Array.from({ length: 1 + rand(30) }, (_, i) => Buffer.alloc(rand(5) === 0 ? rand(20_000) : rand(40), (round + i) % 251));
+      const stream = Buffer.concat(frames.map(frameWithLength));
+      const r = new FrameReader(1 << 20);
+      const got: Buffer[] = [];
+      for (let i = 0; i < stream.length; ) {
+        const step = 1 + rand(rand(4) === 0 ? 9 : 30_000);
+        expect(r.feed(stream.subarray(i, i + step), (f) => void got.push(Buffer.from(f)))).toBe(FRAMES_OK);
+        i += step;
+      }
+      expect(got).toEqual(frames);
+      expect(r.pendingBytes).toBe(0);
+    }
+  });
+
+  it('refuses an oversized length whose prefix was cut across reads', () => {
+    const r = new FrameReader(10);
+    expect(r.feed(Buffer.from([0, 0]), () => undefined)).toBe(FRAMES_OK);
+    expect(r.feed(Buffer.from([0, 11, 1, 2]), () => undefined)).toBe(FRAME_TOO_LONG);
+    expect(r.rejectedLength).toBe(11);
+  });
+});
