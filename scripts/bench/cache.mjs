@@ -17,11 +17,12 @@
 // the daemon process and all its threads from /proc, from load start to all persisted) and peak
 // RSS (VmHWM). Before that, the in-process memory cost of the MetricCache itself.
 // Before the measured workload each daemon gets a warm-up of other series (5,000 × 100 points,
-// --warmup SxP; sent in two halves, the second updating the files the first created), so one-time
-// work — V8 compiling the hot paths on its helper threads, buffers growing — is not charged to the
-// measured points (with 1,000 × 20, V8's helper threads still
-// spent ~0.3 s compiling during the 10,000 × 100 run). It is
-// written to disk first and not counted. Every run's files stay until the whole bench is over, under one root directory marked so that its
+// --warmup SxP), written to disk and not counted. It is sent in two halves, the second updating the
+// files the first created, so one-time work — V8 compiling the hot paths on its helper threads,
+// buffers growing — is not charged to the measured points (with 1,000 × 20, V8's helper threads
+// still spent ~0.3 s compiling during the 10,000 × 100 run). A workload `SxPu` first creates its
+// series' files with one earlier point each (not measured), so the measured points are updates.
+// Every run's files stay until the whole bench is over, under one root directory marked so that its
 // subdirectories go to fresh ext4 block groups (isolateFromRecentRemovals): a create next to inodes
 // freed minutes before costs the kernel 10-50× more, which would measure the bench's own cleanup
 // rather than either daemon. Before each run the filesystem is synced and the kernel's cost of one
