@@ -8,6 +8,7 @@ import { CacheWriter, type AggregationMatcher, type SchemaMatcher } from './cach
 import { MetricCache } from './cache/metric-cache.js';
 import { CarbonLinkServer } from './carbonlink/carbonlink-server.js';
 import type { PidFile } from './daemon/pidfile.js';
+import { checkCanBecome, dropPrivileges, lookupAccount } from './daemon/user.js';
 import { stats } from './instrumentation/counters.js';
 import { metricKindFor, SelfMetrics } from './instrumentation/self-metrics.js';
 import { configureLogging, flushLogs, getLogger } from './logging.js';
@@ -438,8 +439,15 @@ export async function runDaemon(opts: DaemonOptions, pidfile: PidFile): Promise<
     name: `${settings.programName}-${settings.instance}`,
     rotateDaily: settings.ENABLE_LOGROTATION,
   });
+  // USER is checked before anything listens, and applied once the listeners are bound (as twistd).
+  const account = settings.USER ? lookupAccount(settings.USER, settings.configPath) : null;
+  if (account) checkCanBecome(account, settings.configPath);
   const daemon = await startDaemon(settings, { ephemeralPorts: opts.ephemeralPorts });
   pidfile.write();
+  if (account) {
+    dropPrivileges(account, opts.logDir ? [opts.logDir] : []);
+    log.info(`running as ${account.name} (uid ${account.uid}, gid ${account.gid})`);
+  }
   log.info({ event: 'ready', ports: daemon.ports, pid: process.pid }, `${settings.programName} (instance ${settings.instance}) ready`);
 
   await new Promise<void>((resolve) => {
