@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { ConfigError, loadSettings, type Settings } from './config/carbon-conf.js';
 import { loadRegexList } from './config/lists.js';
+import { unsupportedSettings } from './config/unsupported-options.js';
 import { loadStorageAggregation } from './config/storage-aggregation.js';
 import { loadStorageSchemas } from './config/storage-schemas.js';
 import { CacheWriter, type AggregationMatcher, type SchemaMatcher } from './cache/cache-writer.js';
@@ -125,6 +126,7 @@ function loadMatchers(s: Settings): { schema: SchemaMatcher; aggregation: Aggreg
 
 /** Builds and starts the pipeline for one daemon (spec carbon.md §1.1). */
 export async function startDaemon(settings: Settings, options: { ephemeralPorts?: boolean } = {}): Promise<Daemon> {
+  for (const message of unsupportedSettings(settings)) log.warn(message);
   const s = settings;
   /** carbon: a receiver port of 0 disables that receiver; with ephemeralPorts an enabled one binds to an OS-chosen port. */
   const bindPort = (port: number) => (options.ephemeralPorts ? 0 : port);

@@ -139,3 +139,16 @@ describe('Python number parsing', () => {
     expect(pyFloat(s)).toBe(f);
   });
 });
+
+describe('carbon options carbon-ts does not act on', () => {
+  test('are reported with file and line when set to something other than the default, and only then', async () => {
+    const { unsupportedSettings } = await import('../../src/config/unsupported-options.js');
+    const p = conf('[relay]\nENABLE_AMQP = True\nDESTINATION_TRANSPORT = none\nUSE_RATIO_RESET = True\nTCP_KEEPCNT = 2\n');
+    const messages = unsupportedSettings(loadSettings({ configPath: p, program: 'relay', env }));
+    expect(messages).toEqual([
+      `${p}:2: ENABLE_AMQP is not supported by carbon-ts and has no effect: the AMQP listener is not implemented`,
+      `${p}:4: USE_RATIO_RESET is not supported by carbon-ts and has no effect: connections are not reset by the ratio of sent to received points`,
+    ]);
+    expect(unsupportedSettings(loadSettings({ configPath: conf('[relay]\n'), program: 'relay', env }))).toEqual([]);
+  });
+});
