@@ -84,6 +84,7 @@ export function configureLogging(opts: LoggingOptions): Logger {
   typeRoot = null;
   for (const l of typeRoots.values()) flushQuietly(l);
   typeRoots.clear();
+  fileDays.clear();
   if (opts.logDir) {
     const logDir = opts.logDir;
     mkdirSync(logDir, { recursive: true });

@@ -123,6 +123,11 @@ interface WriterThread {
   inFlight: number;
 }
 
+/** A thread record whose channel the caller connects (it refers to the record in its handlers). */
+function newThread(): WriterThread {
+  return { channel: { send: () => {}, close: async () => {} }, inFlight: 0 };
+}
+
 /**
  * The writer: drains the MetricCache in CACHE_WRITE_STRATEGY order into Whisper files, through
  * worker threads that own all file I/O (carbon's writer thread, spec carbon.md §6.4), each the
@@ -207,7 +212,7 @@ export class CacheWriter {
     };
     if (this.opts.inlineBackend) {
       const core = new WriterCore(workerOptions, this.opts.inlineBackend);
-      const thread: WriterThread = { channel: { send: () => {}, close: async () => {} }, inFlight: 0 };
+      const thread = newThread();
       thread.channel.send = (msg) => setImmediate(() => this.onMessage(thread, core.handle(msg)));
       this.threads = [thread];
     } else {
@@ -216,7 +221,7 @@ export class CacheWriter {
       const perThread = { ...workerOptions, openFileShare: n };
       this.threads = [];
       for (let k = 0; k < n; k++) {
-        const thread: WriterThread = { channel: { send: () => {}, close: async () => {} }, inFlight: 0 };
+        const thread = newThread();
         thread.channel = this.spawnWorker(thread, perThread);
         this.threads.push(thread);
       }
@@ -713,9 +718,8 @@ function workerScriptUrl(): URL {
 /**
  * The writer thread that owns series `name` among `threads`: FNV-1a of the name up to its last dot
  * (its file's directory), so a name always goes to the same thread, no file is ever written by two
- * threads, and the threads do not create files in the same directory at the same time (ext4 takes
- * the directory's lock for a create: creates into the same directories from two threads each cost
- * ~1.7× as much kernel time as from one). Tagged names (with ';') hash whole: they are stored by hash.
+ * threads, and two threads never create files in the same directory (a create takes the
+ * directory's lock). Tagged names (with ';') hash whole: they are stored by hash.
  */
 export function ownerOf(name: string, threads: number): number {
   if (threads <= 1) return 0;

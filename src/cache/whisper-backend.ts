@@ -46,6 +46,10 @@ export function createWhisperBackend(opts: WriterWorkerOptions): WhisperBackend 
     madeDirs.add(dir);
     return create();
   };
+  /** After a write: the file stays open if the clock holds it, else it is closed now (as carbon closes every file). */
+  const written = (path: string): void => {
+    if (!recent.touch(path)) store.close(path);
+  };
   const store = new WhisperStore({
     maxOpenFiles: budget + 1,
     autoflush: opts.autoflush,
@@ -56,7 +60,7 @@ export function createWhisperBackend(opts: WriterWorkerOptions): WhisperBackend 
   return {
     updateMany(path: string, timestamps: Float64Array, values: Float64Array, count: number): void {
       store.updateMany(path, timestamps, values, count);
-      if (!recent.touch(path)) store.close(path);
+      written(path);
     },
     create(path: string, archives: ArchiveSpec[], xFilesFactor: number | undefined, aggregationMethod: string | undefined): void {
       store.invalidate(path);
@@ -66,7 +70,7 @@ export function createWhisperBackend(opts: WriterWorkerOptions): WhisperBackend 
       const created = inDirectoryOf(path, () =>
         store.createWithPoints(path, archives, xFilesFactor, aggregationMethod, timestamps, values, count, undefined, { makeDirs: false }),
       );
-      if (!recent.touch(path)) store.close(path);
+      written(path);
       return created;
     },
     exists: (path) => store.exists(path),

@@ -134,7 +134,7 @@ export class WriterCore {
     result.updateSeconds += seconds;
     const interval = this.opts.tagUpdateInterval;
     if (interval) {
-      this.tagUpdateCounter = (this.tagUpdateCounter % Math.max(1, interval)) + 1;
+      this.tagUpdateCounter = (this.tagUpdateCounter % interval) + 1;
       if (this.tagUpdateCounter === 1) (result.tagUpdates ??= []).push(name);
     }
     if (this.opts.collectUpdateLog) result.updateLog.push(`wrote ${n} datapoints for ${name} in ${seconds.toFixed(5)} seconds`);

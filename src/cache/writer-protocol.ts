@@ -30,7 +30,7 @@ export interface WriterWorkerOptions {
   /**
    * ENABLE_TAGS: report each series this worker creates and every TAG_UPDATE_INTERVAL-th series it
    * writes (carbon's TagQueue.add / TagQueue.update), for registration with graphite-web's TagDB.
-   * 0 or absent: off.
+   * 0 or absent: off; else at least 1 (the daemon turns carbon's 0, a ZeroDivisionError there, into 1).
    */
   tagUpdateInterval?: number;
   /** Module exporting `createWhisperBackend(options)`; tests substitute a fake. Default: ./whisper-backend.js. */

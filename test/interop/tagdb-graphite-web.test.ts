@@ -18,7 +18,7 @@ afterAll(async () => {
 const EXPRESSIONS = ['name=plain.a.b', 'name=~^plain', 'host=h1', 'dc=x', 'name=disk.free', 'host=~h'];
 
 async function registered(web: GraphiteWeb, expected: number): Promise<Record<string, string[]>> {
-  for (const end = Date.now() + 20_000; Date.now() < end; await sleep(200)) {
+  for (const end = Date.now() + 30_000; Date.now() < end; await sleep(200)) {
     const all = await web.findSeries('name=~.');
     if (all.length >= expected) break;
   }
@@ -54,8 +54,10 @@ describe('TagDB registration (ENABLE_TAGS) with graphite-web', () => {
     await sendTcp(ts.ports.line!, lines);
     await sendTcp(py.linePort, lines);
     const [mine, theirs] = await Promise.all([registered(tsWeb, 5), registered(pyWeb, 5)]);
-    expect(theirs['host=h1']).toEqual(['cpu.user;dc=x;host=h1', 'disk.free;host=h1']);
-    expect(mine).toEqual(theirs);
-    expect(ts.logs()).not.toContain('Error tagging');
+    // A failure shows carbon-ts' log: what it sent and what graphite-web answered.
+    const context = `carbon-ts log:\n${ts.logs().slice(-3000)}`;
+    expect(theirs['host=h1'], 'Python carbon-cache registered').toEqual(['cpu.user;dc=x;host=h1', 'disk.free;host=h1']);
+    expect(mine, context).toEqual(theirs);
+    expect(ts.logs(), context).not.toContain('Error tagging');
   });
 });
