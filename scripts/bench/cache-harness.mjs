@@ -1,7 +1,7 @@
 // Pieces of the cache benchmark (scripts/bench/cache.mjs): workload payloads, daemon control,
 // /proc measurements and the "every point is on disk" poller.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, readSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -134,12 +134,6 @@ export function settleFilesystem() {
 }
 
 /**
- * What the kernel charges for creating one file on this machine now: the floor under every
- * new-series cost, for both daemons alike. Creates `n` empty files in 100 fresh directories under
- * `dir` and returns µs of CPU and of wall time per create. The files stay: removing them would
- * make the next creates slow (see isolateFromRecentRemovals); the caller removes `dir` at the end.
- */
-/**
  * Bytes of one of the bench's Whisper files (retentions 1m:3h,10m:1d): 16-byte header, 12 bytes per
  * archive, 12 bytes per point (180 + 144 points).
  */
@@ -152,7 +146,7 @@ export const BENCH_FILE_BYTES = 16 + 2 * 12 + (180 + 144) * 12;
  * (Python carbon then opens the file again for its first update), so `cpuMicros / points` seconds
  * per million points is a floor under either daemon's CPU on a workload of new series.
  */
-export function fileCreateCost(dir, n = 2000) {
+export function fileCreateCost(dir, n = 5000) {
   const root = mkdtempSync(join(dir, 'create-probe-'));
   for (let d = 0; d < 100; d++) mkdirSync(join(root, `g${d}`));
   const image = Buffer.alloc(BENCH_FILE_BYTES, 1);
@@ -166,6 +160,43 @@ export function fileCreateCost(dir, n = 2000) {
   const wall = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   return { cpuMicros: (cpu.user + cpu.system) / n, wallMicros: (wall * 1000) / n };
+}
+
+let imageSeq = 0;
+
+/**
+ * A new, empty ext4 filesystem for one run: a sparse image file under `dir`, made with mkfs.ext4 and
+ * loop-mounted (root, mkfs.ext4 and a loop device needed; null when any is missing). What a create
+ * costs the kernel depends on the filesystem's history: on this VM, after millions of files had been
+ * removed, the inode allocator's look at each freed inode (recently_deleted) took a create from 20-30 µs
+ * to 60-200 µs of system CPU for hours, for both daemons. On a filesystem of its own each run starts
+ * where a newly installed server would. `release()` unmounts it; the image is removed unless `keep`.
+ */
+export function freshFilesystem(dir, { sizeBytes = 8 * 2 ** 30, keep = false } = {}) {
+  const image = join(dir, `run-${++imageSeq}.ext4`);
+  const mountPoint = join(dir, `run-${imageSeq}`);
+  try {
+    closeSync(openSync(image, 'wx'));
+    truncateSync(image, sizeBytes);
+  } catch {
+    return null;
+  }
+  const drop = () => {
+    rmSync(mountPoint, { recursive: true, force: true });
+    if (!keep) rmSync(image, { force: true });
+  };
+  mkdirSync(mountPoint);
+  if (spawnSync('mkfs.ext4', ['-q', '-F', image]).status !== 0 || spawnSync('mount', ['-o', 'loop', image, mountPoint]).status !== 0) {
+    drop();
+    return null;
+  }
+  return {
+    path: mountPoint,
+    release() {
+      if (spawnSync('umount', [mountPoint]).status !== 0) spawnSync('umount', ['-l', mountPoint]);
+      drop();
+    },
+  };
 }
 
 /**
@@ -185,10 +216,16 @@ export function isolateFromRecentRemovals(dir) {
 
 /** utime+stime of a process and all its threads, seconds. */
 export function cpuSeconds(pid) {
+  const { user, system } = cpuSplit(pid);
+  return user + system;
+}
+
+/** User and system (kernel) CPU of a process and all its threads, seconds. */
+export function cpuSplit(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // fields[0] is field 3 (state); utime = field 14, stime = field 15.
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  return { user: Number(fields[11]) / CLOCK_TICKS, system: Number(fields[12]) / CLOCK_TICKS };
 }
 
 /** Per-thread CPU of a process: Map tid → { comm, user, system, waited (runnable but not running) } (seconds). */

@@ -4,6 +4,7 @@
 //   node scripts/bench/cache.mjs [--scale 0.1] [--impl ts,py] [--protocol plaintext,pickle]
 //                                [--workload 10000x100,100000x5,20000x5u (u: files exist already)] [--ts-cmd "node dist/cli/main.js cache --config {conf}"]
 //                                [--timeout 900] [--keep] [--quick (= --scale 0.1)] [--thread-cpu] [--warmup 5000x100]
+//                                [--fs fresh|tmp]
 //
 // An --impl entry `ts@KEY=VALUE@KEY=VALUE` runs carbon-ts with those lines added to its carbon.conf
 // (e.g. --impl ts@WRITER_THREADS=1,ts@WRITER_THREADS=2 compares settings in one run).
@@ -22,20 +23,25 @@
 // buffers growing — is not charged to the measured points (with 1,000 × 20, V8's helper threads
 // still spent ~0.3 s compiling during the 10,000 × 100 run). A workload `SxPu` first creates its
 // series' files with one earlier point each (not measured), so the measured points are updates.
-// Every run's files stay until the whole bench is over, under one root directory marked so that its
-// subdirectories go to fresh ext4 block groups (isolateFromRecentRemovals): a create next to inodes
-// freed minutes before costs the kernel 10-50× more, which would measure the bench's own cleanup
-// rather than either daemon. Before each run the filesystem is synced and the kernel's cost of one
-// new file (create, write a bench Whisper file's bytes, close) is measured and shown, with the floor
-// it puts under either daemon's CPU on a workload of new series.
+// Each run gets a new ext4 filesystem of its own (--fs fresh, the default: an 8 GiB sparse image
+// under the bench's temporary directory, loop-mounted; see freshFilesystem), so what a create costs
+// the kernel does not depend on what this machine's filesystem went through before. Without root or
+// a loop device (or with --fs tmp), the runs share the temporary directory instead; its files then
+// stay until the whole bench is over, under a directory marked so that its subdirectories go to
+// fresh ext4 block groups (isolateFromRecentRemovals): a create next to inodes freed minutes before
+// costs the kernel 10-50× more, which would measure the bench's own cleanup rather than either
+// daemon. Before and after each run the kernel's cost of one new file (create, write a bench Whisper
+// file's bytes, close) is measured on the run's filesystem and the lower shown, with the floor it
+// puts under either daemon's CPU on a workload of new series.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  cpuSeconds,
+  cpuSplit,
   fileCreateCost,
+  freshFilesystem,
   isolateFromRecentRemovals,
   freePort,
   settleFilesystem,
@@ -67,6 +73,7 @@ function parseArgs(argv) {
     tsCmd: `node ${join(dist, 'cli', 'main.js')} cache --config {conf}`,
     timeout: 900,
     keep: false,
+    fs: 'fresh',
     warmupSeries: WARMUP_SERIES,
     warmupPoints: WARMUP_POINTS,
   };
@@ -81,6 +88,7 @@ function parseArgs(argv) {
     else if (a === '--timeout') o.timeout = Number(v());
     else if (a === '--keep') o.keep = true;
     else if (a === '--thread-cpu') o.threadCpu = true;
+    else if (a === '--fs') o.fs = v();
     else if (a === '--warmup') [o.warmupSeries, o.warmupPoints] = v().split('x').map(Number);
     else if (a === '--quick') o.scale = 0.1; // as `npm run bench -- --quick` passes to every bench
     else {
@@ -120,7 +128,7 @@ async function runOne(impl, protocol, w, payload, opts, benchRoot, warmup) {
       await send(port, w.existing.payload);
       await waitPersisted(w.existing, dataDir, { timeoutMs: opts.timeout * 1000 });
     }
-    const cpu0 = cpuSeconds(pid);
+    const cpu0 = cpuSplit(pid);
     const threads0 = opts.threadCpu ? threadCpu(pid) : null;
     const t0 = performance.now();
     await send(protocol === 'pickle' ? ports.pickle : ports.line, payload);
@@ -128,12 +136,13 @@ async function runOne(impl, protocol, w, payload, opts, benchRoot, warmup) {
     const t1 = performance.now();
     await waitPersisted(w, dataDir, { timeoutMs: opts.timeout * 1000 });
     const t2 = performance.now();
-    const cpu1 = cpuSeconds(pid);
+    const cpu1 = cpuSplit(pid);
     if (threads0) process.stderr.write(`\n${threadCpuReport(threads0, threadCpu(pid))}\n`);
     result.ingest = w.total / ((t1 - t0) / 1000);
     result.persisted = w.total / ((t2 - t0) / 1000);
     result.seconds = (t2 - t0) / 1000;
-    result.cpuPerMillion = ((cpu1 - cpu0) / w.total) * 1e6;
+    result.cpuPerMillion = ((cpu1.user + cpu1.system - cpu0.user - cpu0.system) / w.total) * 1e6;
+    result.systemPerMillion = ((cpu1.system - cpu0.system) / w.total) * 1e6;
     result.rss = peakRss(pid);
   } catch (err) {
     result.error = err instanceof Error ? err.message : String(err);
@@ -164,6 +173,7 @@ async function main() {
   console.log('\n## MetricCache memory (in process)\n');
   console.log(memoryReport());
   const rows = [];
+  let freshFailed = false;
   // Sent to every daemon before its measured workload, and waited for until on disk (see runOne).
   // In two halves, each waited for: the first creates the warm-up files, the second updates them,
   // so both paths are compiled before the measurement.
@@ -188,9 +198,18 @@ async function main() {
       for (const impl of opts.impl) {
         process.stderr.write(`running ${impl} ${protocol} ${w.series}x${w.points} ... `);
         settleFilesystem();
-        const create = fileCreateCost(benchRoot);
-        const r = await runOne(impl, protocol, w, payload, opts, benchRoot, warmup);
-        r.createMicros = create.cpuMicros;
+        const fs = opts.fs === 'fresh' ? freshFilesystem(benchRoot, { keep: opts.keep }) : null;
+        if (opts.fs === 'fresh' && !fs && !freshFailed) {
+          freshFailed = true;
+          console.error(`note: no loop-mounted ext4 for the runs (needs root, mkfs.ext4, a loop device): they share ${benchRoot}`);
+        }
+        const runRoot = fs?.path ?? benchRoot;
+        const before = fileCreateCost(runRoot);
+        const r = await runOne(impl, protocol, w, payload, opts, runRoot, warmup);
+        // The kernel's cost moves from minute to minute on a VM: the lower of just before and just after.
+        r.createMicros = Math.min(before.cpuMicros, fileCreateCost(runRoot).cpuMicros);
+        r.freshFs = fs !== null;
+        fs?.release();
         process.stderr.write(r.error ? `error: ${r.error}\n` : `${r.seconds.toFixed(1)} s\n`);
         rows.push(r);
       }
@@ -200,10 +219,15 @@ async function main() {
   else console.error(`kept ${benchRoot}`);
   console.log('\n## Daemons\n');
   console.log('Kernel µs/new file: CPU cost of creating, writing and closing one file of a bench Whisper file\'s size');
-  console.log('(3,928 bytes) just before the run, after a sync. Every new series costs both daemons at least this;');
-  console.log('it varies from run to run on a VM (20-45 µs on the 2-core VM this was written on), and is 10-50× more');
-  console.log(`next to files removed in the last minutes, which the bench avoids: ${isolated ? 'runs were isolated with chattr +T' : 'chattr +T FAILED, runs were not isolated'}.\n`);
-  console.log('| workload | protocol | impl | ingest points/s | persisted points/s | CPU s / M points | peak RSS MB | kernel µs/new file |');
+  console.log('(3,928 bytes), measured just before and just after the run (the lower is shown). Every new series costs both daemons at least this;');
+  console.log('it varies from run to run on a VM (20-45 µs on the 2-core VM this was written on).');
+  const onFresh = rows.filter((r) => r.freshFs).length;
+  console.log(
+    onFresh === rows.length
+      ? 'Each run had a new loop-mounted ext4 filesystem of its own.\n'
+      : `${rows.length - onFresh} of ${rows.length} runs shared ${isolated ? 'a directory marked chattr +T' : 'a directory (chattr +T FAILED: creates may pay for earlier removals)'}.\n`,
+  );
+  console.log('| workload | protocol | impl | ingest points/s | persisted points/s | CPU s / M points (of which system) | peak RSS MB | kernel µs/new file |');
   console.log('|---|---|---|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const name = r.impl.startsWith('ts') ? `carbon-ts${r.impl.slice(2).replaceAll('@', ' ')}` : 'carbon (Python)';
@@ -212,7 +236,7 @@ async function main() {
       continue;
     }
     console.log(
-      `| ${r.label} | ${r.protocol} | ${name} | ${fmt(r.ingest)} | ${fmt(r.persisted)} | ${fmt(r.cpuPerMillion, 2)} | ${fmt(r.rss / 2 ** 20, 0)} | ${fmt(r.createMicros, 0)} |`,
+      `| ${r.label} | ${r.protocol} | ${name} | ${fmt(r.ingest)} | ${fmt(r.persisted)} | ${fmt(r.cpuPerMillion, 2)} (${fmt(r.systemPerMillion, 2)}) | ${fmt(r.rss / 2 ** 20, 0)} | ${fmt(r.createMicros, 0)} |`,
     );
   }
   const ratios = [];
