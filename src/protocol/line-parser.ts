@@ -30,7 +30,8 @@ export type LineFeedStatus = typeof LINE_OK | typeof LINE_TOO_LONG | typeof LINE
 /** Called with the decoded text of a line carbon would log as invalid and skip. */
 export type InvalidLineHandler = (line: string) => void;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// Python's 'utf-8' codec keeps a leading BOM (U+FEFF) as a character; TextDecoder drops it unless told not to.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 
 /** Parses one decoded line as carbon does; `undefined` = ValueError (logged, skipped). */

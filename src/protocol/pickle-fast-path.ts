@@ -12,7 +12,8 @@ import { ACCEPT_OK, type PointAcceptor } from './point-acceptor.js';
 import { PICKLE_POINTS_DROP_CONNECTION, PICKLE_POINTS_OK, type PicklePointsResult } from './pickle-points.js';
 import { receivedNames } from './received-names.js';
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// Python's 'utf-8' codec keeps a leading BOM (U+FEFF) as a character; TextDecoder drops it unless told not to.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Scratch space reused across frames (the receivers are synchronous). `names` keeps the strings of

@@ -15,7 +15,8 @@ import type { MetricBatch } from '../pipeline/batch.js';
 import { ProtobufDecodeError } from './errors.js';
 import { ACCEPT_OK, type AcceptStatus, type PointAcceptor } from './point-acceptor.js';
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// Python's 'utf-8' codec keeps a leading BOM (U+FEFF) as a character; TextDecoder drops it unless told not to.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 const WIRE_VARINT = 0;
 const WIRE_FIXED64 = 1;

@@ -104,6 +104,16 @@ describe('TCP plaintext line parser (spec §3.1 observed matrix)', () => {
     for (let cut = 1; cut < text.length; cut += 7) expect(tcp(text.slice(0, cut), text.slice(cut)).points).toEqual(whole);
     expect(whole.length).toBe(50);
   });
+
+  it('keeps a leading byte order mark as part of the name, as Python\'s utf-8 codec does', () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    const r = tcp(Buffer.concat([bom, Buffer.from(`sh.s21 321 ${T}\n`), bom, bom, Buffer.from(`x 6 ${T}\n`), bom, Buffer.from(` 5 ${T}\n`)]));
+    expect(r.points).toEqual([
+      ['\ufeffsh.s21', 321, T],
+      ['\ufeff\ufeffx', 6, T],
+      ['\ufeff', 5, T],
+    ]);
+  });
 });
 
 describe('UDP datagram parser (spec §3.2)', () => {
@@ -122,6 +132,11 @@ describe('UDP datagram parser (spec §3.2)', () => {
   it('logs a NaN timestamp as an invalid line and goes on; an infinite one ends the datagram', () => {
     expect(run('a 1 nan\nb 1 1')).toEqual({ status: DATAGRAM_OK, invalid: ['a 1 nan'], names: ['b'] });
     expect(run('a 1 1\nb 1 inf\nc 1 1')).toEqual({ status: DATAGRAM_TRUNCATED_BY_INFINITE_TIMESTAMP, invalid: [], names: ['a'] });
+  });
+
+  it('keeps a byte order mark at the start of a datagram and of its other lines', () => {
+    const bom = '\xef\xbb\xbf';
+    expect(run(`${bom}u.a 1 1\n${bom}u.b 2 1`).names).toEqual(['\ufeffu.a', '\ufeffu.b']);
   });
 
   it('drops a datagram that is not UTF-8 entirely', () => {
