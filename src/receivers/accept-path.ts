@@ -23,6 +23,21 @@ export interface AcceptFilterOptions {
 }
 
 /**
+ * "Now" for `-1` timestamps. carbon reads time.time() for each such point, so two of them never
+ * share a timestamp and, when whisper folds them into one slot, the first one received is kept.
+ * Date.now() has millisecond steps and a million points arrive in one of them: each call returns at
+ * least a microsecond more than the one before.
+ */
+export function pointClock(wallMs: () => number = Date.now): () => number {
+  let last = 0;
+  return () => {
+    const t = wallMs() / 1000;
+    last = t > last ? t : last + 1e-6;
+    return last;
+  };
+}
+
+/**
  * The accept path shared by every receiver. Filters can be swapped at run time (SIGHUP reloads the
  * lists) through setFilters. Counters are accumulated per batch and flushed by flushCounters, so
  * the hot path does one Map update per read, not per point.
@@ -40,7 +55,7 @@ export class AcceptPath implements PointAcceptor {
     this.isBlacklisted = options.isBlacklisted;
     this.isWhitelisted = options.isWhitelisted;
     this.resolution = options.minTimestampResolution ?? 0;
-    this.now = options.now ?? (() => Date.now() / 1000);
+    this.now = options.now ?? pointClock();
   }
 
   /** Replaces the list predicates (after a reload). */
