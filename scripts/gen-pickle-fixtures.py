@@ -50,6 +50,10 @@ def enc(o):
         return {"tuple": [enc(x) for x in o]}
     if isinstance(o, dict):
         return {"dict": [[enc(k), enc(v)] for k, v in o.items()]}
+    if isinstance(o, (set, frozenset)):
+        return {type(o).__name__: [enc(x) for x in o]}
+    if isinstance(o, bytearray):
+        return {"bytearray": o.hex()}
     return {"other": type(o).__name__}
 
 

@@ -4,7 +4,7 @@ import { getLogger, RateLimiter } from '../logging.js';
 import { decodePickle } from '../protocol/pickle-decoder.js';
 import { encodePickleFrame, type PicklableValue } from '../protocol/pickle-encoder.js';
 import { FRAMES_OK, FRAMES_STOPPED, FrameReader } from '../protocol/frame-reader.js';
-import { PyTuple, type PyValue } from '../protocol/pickle-values.js';
+import { PyTuple, type PyValue, pyIterate } from '../protocol/pickle-values.js';
 
 const log = getLogger('query');
 const limited = new RateLimiter();
@@ -211,11 +211,9 @@ function required(request: Map<PyValue, PyValue>, key: string): PyValue {
 }
 
 function iterate(v: PyValue): PyValue[] {
-  if (Array.isArray(v)) return v;
-  if (v instanceof PyTuple) return [...v.items];
-  if (v instanceof Map) return [...v.keys()];
-  if (typeof v === 'string') return [...v];
-  throw new BadRequest(`'metrics' is not iterable`);
+  const items = pyIterate(v);
+  if (items === undefined) throw new BadRequest(`'metrics' is not iterable`);
+  return [...items];
 }
 
 /** Python's str() for the values a request carries. */

@@ -1,6 +1,6 @@
 /**
- * Restricted unpickler: protocols 0–5, building only None, bools, ints, floats, str, bytes, lists,
- * tuples and dicts (see pickle-values.ts). It follows CPython's C `_pickle` Unpickler opcode by
+ * Restricted unpickler: protocols 0–5, building only None, bools, ints, floats, str, bytes,
+ * bytearrays, lists, tuples, dicts, sets and frozensets (see pickle-values.ts). It follows CPython's C `_pickle` Unpickler opcode by
  * opcode, with carbon's SafeUnpickler on top, which under Python 3 refuses every global.
  *
  * Safety: the decoder is a loop over the input with an explicit stack (no recursion, so nesting
@@ -12,13 +12,14 @@
 import { PickleDecodeError, UnsafePickleError } from './errors.js';
 import { latin1 } from './bytes.js';
 import { parsePyFloat } from './python-float.js';
-import { type PyDict, PyTuple, type PyValue, pyTypeName } from './pickle-values.js';
+import { firstUnhashable, PyByteArray, type PyDict, PySet, PyTuple, type PyValue, pyTypeName } from './pickle-values.js';
 
 const HIGHEST_PROTOCOL = 5;
 /** Python's sys.int_info.default_max_str_digits. */
 const MAX_INT_DIGITS = 4300;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// Python's 'utf-8' codec keeps a leading BOM (U+FEFF) as a character; TextDecoder drops it unless told not to.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function unpicklingError(message: string): PickleDecodeError {
   return new PickleDecodeError('UnpicklingError', message);
@@ -188,23 +189,15 @@ function decodeUnicodeBody(bytes: Uint8Array): string {
 }
 
 /** True if Python could hash v (no list or dict anywhere inside a tuple). Shared subtrees are visited once. */
-function isHashable(v: PyValue): boolean {
-  const seen = new Set<PyTuple>();
-  const todo: PyValue[] = [v];
-  while (todo.length) {
-    const x = todo.pop()!;
-    if (Array.isArray(x) || x instanceof Map) return false;
-    if (x instanceof PyTuple && !seen.has(x)) {
-      seen.add(x);
-      for (const item of x.items) todo.push(item);
-    }
-  }
-  return true;
+/** Python's TypeError for an unhashable dict key or set item. */
+function checkHashable(v: PyValue): void {
+  const bad = firstUnhashable(v);
+  if (bad !== undefined) throw new PickleDecodeError('TypeError', `unhashable type: '${pyTypeName(bad)}'`, true);
 }
 
 function setItem(target: PyValue, key: PyValue, value: PyValue): void {
   if (target instanceof Map) {
-    if (!isHashable(key)) throw new PickleDecodeError('TypeError', `unhashable type: '${pyTypeName(Array.isArray(key) || key instanceof Map ? key : [])}'`, true);
+    checkHashable(key);
     target.set(key, value);
   } else if (Array.isArray(target)) {
     // list[i] = v: Python allows it in a pickle, with list index rules.
@@ -330,8 +323,20 @@ export function decodePickle(data: Uint8Array): PyValue {
     for (let i = x; i < len; i += 2) setItem(target, stack[i], stack[i + 1]);
     stack.length = x;
   };
-  const refuse = (what: string): never => {
-    throw unpicklingError(`${what} is not allowed by the restricted unpickler`);
+  const addItems = (x: number): void => {
+    // load_additems: items from x up to the top go into the set at x - 1 (set.add on anything else).
+    checkTarget(x);
+    const len = stack.length;
+    if (x === len) return;
+    const set = stack[x - 1];
+    if (!(set instanceof PySet) || set.frozen) {
+      throw new PickleDecodeError('AttributeError', `'${pyTypeName(set)}' object has no attribute 'add'`, true);
+    }
+    for (let i = x; i < len; i++) {
+      checkHashable(stack[i]);
+      set.add(stack[i]);
+    }
+    stack.length = x;
   };
 
   for (;;) {
@@ -637,12 +642,23 @@ export function decodePickle(data: Uint8Array): PyValue {
         break;
       }
       case 0x8f: // EMPTY_SET
-      case 0x90: // ADDITEMS
-      case 0x91: // FROZENSET
-        refuse('a set');
+        stack.push(new PySet(false));
         break;
+      case 0x90: // ADDITEMS
+        addItems(popMark());
+        break;
+      case 0x91: {
+        // FROZENSET
+        const set = new PySet(true);
+        for (const item of popToMark()) {
+          checkHashable(item);
+          set.add(item);
+        }
+        stack.push(set);
+        break;
+      }
       case 0x96: // BYTEARRAY8
-        refuse('a bytearray');
+        stack.push(PyByteArray.from(readBytes(readLength(8, 'BYTEARRAY8'))));
         break;
       default: {
         const ch = op >= 0x20 && op < 0x7f ? String.fromCharCode(op) : '\\x' + op.toString(16).padStart(2, '0');

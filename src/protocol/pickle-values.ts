@@ -1,13 +1,15 @@
 /**
  * The Python values the restricted unpickler builds and the pickle encoder writes. Nothing else
- * can come out of a pickle here: no classes, no callables, no sets.
+ * can come out of a pickle here: no classes, no callables.
  *
  * Mapping: None → null; bool → boolean; int → number when it is a safe integer, else bigint;
- * float → number; str → string; bytes → Uint8Array; list → Array; tuple → PyTuple; dict → Map.
+ * float → number; str → string; bytes → Uint8Array; bytearray → PyByteArray; list → Array;
+ * tuple → PyTuple; dict → Map; set and frozenset → PySet (the decoder builds these last two kinds
+ * because carbon's unpickler does: a sender may pickle its points as a set).
  * Decoded ints and floats are both plain numbers (every consumer applies float() to them); the
  * encoder writes a number as a Python float and a bigint as a Python int.
  */
-export type PyValue = null | boolean | number | bigint | string | Uint8Array | PyValue[] | PyTuple | PyDict;
+export type PyValue = null | boolean | number | bigint | string | Uint8Array | PyValue[] | PyTuple | PyDict | PySet;
 
 /** A Python dict. Keys compare as JavaScript Map keys do (tuple keys by identity). */
 export type PyDict = Map<PyValue, PyValue>;
@@ -19,6 +21,81 @@ export class PyTuple {
   get length(): number {
     return this.items.length;
   }
+}
+
+/** A Python bytearray (protocol 5's BYTEARRAY8): bytes that can change, so not hashable. */
+export class PyByteArray extends Uint8Array {}
+
+/**
+ * A Python set or frozenset: its distinct items, in the order they were added (Python iterates a
+ * set in hash order, which varies between processes; no sender can rely on it). Items are
+ * distinct as Python compares them: 1, 1.0 and True are one item; str and bytes never equal.
+ */
+export class PySet {
+  readonly items: PyValue[] = [];
+  private readonly keys = new Set<string>();
+
+  constructor(readonly frozen: boolean) {}
+
+  /** Adds a hashable item (the caller checks hashability, see firstUnhashable). */
+  add(item: PyValue): void {
+    const key = equalityKey(item);
+    if (key !== undefined) {
+      if (this.keys.has(key)) return;
+      this.keys.add(key);
+    }
+    this.items.push(item);
+  }
+
+  get length(): number {
+    return this.items.length;
+  }
+}
+
+/** A text that is equal for values Python finds equal; undefined for NaN (never equal to another). */
+function equalityKey(v: PyValue): string | undefined {
+  if (v === null) return 'N';
+  if (typeof v === 'boolean') return v ? 'n1' : 'n0';
+  if (typeof v === 'bigint') return `n${v}`;
+  if (typeof v === 'number') {
+    if (v !== v) return undefined;
+    return Number.isInteger(v) ? `n${BigInt(v)}` : `n${v}`;
+  }
+  if (typeof v === 'string') return `s${v}`;
+  if (v instanceof Uint8Array) return `b${Buffer.from(v).toString('latin1')}`;
+  const parts: string[] = [];
+  if (v instanceof PyTuple) {
+    for (const item of v.items) {
+      const k = equalityKey(item);
+      if (k === undefined) return undefined;
+      parts.push(JSON.stringify(k));
+    }
+    return `(${parts.join(',')})`;
+  }
+  if (v instanceof PySet) {
+    for (const item of v.items) {
+      const k = equalityKey(item);
+      if (k === undefined) return undefined;
+      parts.push(JSON.stringify(k));
+    }
+    return `{${parts.sort().join(',')}}`;
+  }
+  return undefined;
+}
+
+/** The first value inside `v` that Python cannot hash (a list, dict, set or bytearray), if any. */
+export function firstUnhashable(v: PyValue): PyValue | undefined {
+  const seen = new Set<PyTuple | PySet>();
+  const todo: PyValue[] = [v];
+  while (todo.length) {
+    const x = todo.pop()!;
+    if (Array.isArray(x) || x instanceof Map || x instanceof PyByteArray || (x instanceof PySet && !x.frozen)) return x;
+    if ((x instanceof PyTuple || x instanceof PySet) && !seen.has(x)) {
+      seen.add(x);
+      for (const item of x.items) todo.push(item);
+    }
+  }
+  return undefined;
 }
 
 /** Builds a tuple: `tuple('m', tuple(1700000000, 1.5))`. */
@@ -33,19 +110,21 @@ export function pyTypeName(v: PyValue): string {
   if (typeof v === 'bigint') return 'int';
   if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
   if (typeof v === 'string') return 'str';
+  if (v instanceof PyByteArray) return 'bytearray';
   if (v instanceof Uint8Array) return 'bytes';
   if (Array.isArray(v)) return 'list';
   if (v instanceof PyTuple) return 'tuple';
+  if (v instanceof PySet) return v.frozen ? 'frozenset' : 'set';
   return 'dict';
 }
 
 /**
- * What Python's `iter(v)` yields, or `undefined` for a non-iterable: list and tuple items, dict
- * keys, the characters of a str, the byte values of a bytes object.
+ * What Python's `iter(v)` yields, or `undefined` for a non-iterable: list, tuple and set items,
+ * dict keys, the characters of a str, the byte values of a bytes object.
  */
 export function pyIterate(v: PyValue): readonly PyValue[] | undefined {
   if (Array.isArray(v)) return v;
-  if (v instanceof PyTuple) return v.items;
+  if (v instanceof PyTuple || v instanceof PySet) return v.items;
   if (v instanceof Map) return Array.from(v.keys());
   if (typeof v === 'string') return Array.from(v);
   if (v instanceof Uint8Array) return Array.from(v);

@@ -28,6 +28,8 @@ const PAYLOADS = `[
   5, None, 2.5, 'abc', {'m.a': (1, 2)}, (('m.a', (1, 2)),), [],
   [('name with spaces', (1, 2)), ('../..//x', (3, 4)), ('', (5, 6))],
   [('m.a', (1.9, 2)), ('m.b', (-0.5, 3)), ('m.c', (-2, 4))],
+  {('m.set', (1, 2))}, frozenset({('m.fset', (1, 2))}), [('m.a', (1, {1})), ('m.b', (1, 2))], [('m.a', (frozenset(), 1))],
+  [('m.ba', (1, bytearray(b'2.5'))), ('m.bb', (bytearray(b'7'), 1))], [(bytearray(b'm.x'), (1, 2)), ('m.y', (1, 2))],
 ]`;
 
 describe("pickle payload extraction against carbon's MetricPickleReceiver", () => {

@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { PyTuple, type PyValue } from '../../../src/protocol/pickle-values.js';
+import { PyByteArray, PySet, PyTuple, type PyValue } from '../../../src/protocol/pickle-values.js';
 import { parsePyFloat } from '../../../src/protocol/python-float.js';
 
 export const PYTHON = '/usr/bin/python3';
@@ -42,6 +42,9 @@ export type Tagged =
   | { bytes: string }
   | { tuple: Tagged[] }
   | { dict: [Tagged, Tagged][] }
+  | { set: Tagged[] }
+  | { frozenset: Tagged[] }
+  | { bytearray: string }
   | { other: string };
 
 /** Describes the first difference between a decoded value and Python's, or returns undefined. */
@@ -64,7 +67,21 @@ export function diffValue(js: PyValue, py: Tagged, path = '$'): string | undefin
     return typeof js === 'number' && Object.is(js, want) ? undefined : `${path}: ${String(js)} != float ${py.float}`;
   }
   if ('str' in py) return js === py.str ? undefined : `${path}: ${JSON.stringify(js)} != str ${JSON.stringify(py.str)}`;
-  if ('bytes' in py) return js instanceof Uint8Array && Buffer.from(js).toString('hex') === py.bytes ? undefined : `${path}: bytes mismatch`;
+  if ('bytes' in py) return js instanceof Uint8Array && !(js instanceof PyByteArray) && Buffer.from(js).toString('hex') === py.bytes ? undefined : `${path}: bytes mismatch`;
+  if ('bytearray' in py) return js instanceof PyByteArray && Buffer.from(js).toString('hex') === py.bytearray ? undefined : `${path}: bytearray mismatch`;
+  if ('set' in py || 'frozenset' in py) {
+    // Python iterates a set in hash order, we in the order the items came: same items, any order.
+    const frozen = 'frozenset' in py;
+    const want = 'set' in py ? py.set : py.frozenset;
+    if (!(js instanceof PySet) || js.frozen !== frozen || js.items.length !== want.length) return `${path}: expected ${frozen ? 'frozenset' : 'set'} of ${want.length}`;
+    const unmatched = [...js.items];
+    for (const w of want) {
+      const i = unmatched.findIndex((item) => diffValue(item, w) === undefined);
+      if (i < 0) return `${path}: no item equal to ${JSON.stringify(w)}`;
+      unmatched.splice(i, 1);
+    }
+    return undefined;
+  }
   if ('tuple' in py) {
     if (!(js instanceof PyTuple)) return `${path}: expected tuple`;
     return diffValue([...js.items], py.tuple, path);
