@@ -1,6 +1,7 @@
 import { renameSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { metricPathForSeries } from '../pipeline/tags.js';
+import { WhisperError } from '../whisper/errors.js';
 import { DrainBuffer, type DrainMessage } from './drain-buffer.js';
 import type { WhisperBackend } from './whisper-backend-types.js';
 import type { CreateItem, FromWorker, ToWorker, WriteResult, WriterWorkerOptions } from './writer-protocol.js';
@@ -84,6 +85,16 @@ export class WriterCore {
       const ts = batch.timestamps.subarray(offset, offset + n);
       const vs = batch.values.subarray(offset, offset + n);
       offset += n;
+      if (SURROGATE.test(name)) {
+        const bad = loneSurrogate(path);
+        if (bad !== undefined) {
+          // Python cannot encode the path (UnicodeEncodeError): carbon logs a failed create and drops
+          // the points. Node would write U+FFFD in its place and create another file.
+          result.errors++;
+          result.errorMessages.push(`Error creating ${name}: ${bad}`);
+          continue;
+        }
+      }
       const t0 = performance.now();
       let outcome: CreateOutcome | 'written' = 'ok';
       const k = createIndex ? createIndex[m] : -1;
@@ -282,6 +293,18 @@ class PythonValueError extends Error {
   override name = 'ValueError';
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Python's UnicodeEncodeError text for the first lone surrogate in `path`, if it has one. */
+function loneSurrogate(path: string): string | undefined {
+  const m = LONE_SURROGATE.exec(path);
+  if (!m) return undefined;
+  const position = Array.from(path.slice(0, m.index)).length;
+  const code = m[0].charCodeAt(0).toString(16);
+  return `'utf-8' codec can't encode character '\\u${code}' in position ${position}: surrogates not allowed`;
+}
+
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -290,6 +313,8 @@ function errorText(err: unknown): string {
 function tracebackText(err: unknown): string {
   const e = err instanceof Error ? err : new Error(String(err));
   const code = (e as NodeJS.ErrnoException).code;
-  const cls = code === 'ENOENT' ? 'FileNotFoundError' : e.name === 'Error' ? 'Exception' : e.name;
+  // Exceptions of the whisper module print with their module's name, as Python's traceback does.
+  const cls =
+    code === 'ENOENT' ? 'FileNotFoundError' : e instanceof WhisperError ? `whisper.${e.name === 'WhisperError' ? 'WhisperException' : e.name}` : e.name === 'Error' ? 'Exception' : e.name;
   return `Traceback (most recent call last):\n${cls}: ${e.message}\n`;
 }

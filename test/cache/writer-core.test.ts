@@ -63,6 +63,33 @@ describe('WriterCore write messages with create settings', () => {
   });
 });
 
+describe('WriterCore and names Python cannot encode', () => {
+  it('a name with a lone surrogate fails its create as in carbon (UnicodeEncodeError) instead of becoming a U+FFFD file', () => {
+    const backend = new FakeBackend();
+    const core = new WriterCore(options, backend);
+    const buf = new DrainBuffer(4, 4);
+    buf.append('pks.\u00e9.sur\ud800', [60], [1]);
+    buf.append('pks.low\udc00x', [60], [2]);
+    buf.append('pks.emoji\ud83d\ude00', [60], [3]);
+    const archives = [[60, 10]] as [number, number][];
+    const r = core.handle({
+      type: 'write',
+      id: 3,
+      batch: buf.toMessage(),
+      creates: [{ name: 'x', archives }],
+      createIndex: new Int32Array([0, 0, 0]),
+    }) as WriteResult;
+    expect(r.errors).toBe(2);
+    expect(r.errorMessages).toEqual([
+      // The texts /usr/bin/python3 gives for open() of these paths (position in code points).
+      "Error creating pks.\u00e9.sur\ud800: 'utf-8' codec can't encode character '\\ud800' in position 15: surrogates not allowed",
+      "Error creating pks.low\udc00x: 'utf-8' codec can't encode character '\\udc00' in position 13: surrogates not allowed",
+    ]);
+    expect([...backend.files.keys()]).toEqual(['/data/pks/emoji\ud83d\ude00.wsp']);
+    expect(r.committed).toBe(1);
+  });
+});
+
 describe('WriterCore TagDB reports (ENABLE_TAGS)', () => {
   it("reports each created series and every TAG_UPDATE_INTERVAL-th written one, as carbon's tagQueue.add / update", () => {
     const backend = new FakeBackend();

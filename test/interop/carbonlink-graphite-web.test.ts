@@ -101,6 +101,8 @@ describe('graphite-web CarbonLink client against carbon-ts', () => {
       expect(out.bad_key).toContain('Unsupported metadata key "xFilesFactor"');
       expect(out.no_file).toContain('Traceback');
       expect(out.bad_method).toContain('Traceback');
+      // The last line as Python's traceback prints it: the whisper module's exception with its module.
+      expect(out.bad_method).toMatch(/\nwhisper\.InvalidAggregationMethod: Unrecognized aggregation method: \S+\n$/);
       expect(out.on_disk).toBe('max');
       expect(counters.get('cache.queries')).toBe(5);
     } finally {
