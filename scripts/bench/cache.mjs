@@ -174,6 +174,14 @@ async function main() {
   console.log(memoryReport());
   const rows = [];
   let freshFailed = false;
+  // Interrupted (Ctrl-C, kill): the run's filesystem is unmounted, not left behind.
+  let mounted = null;
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      mounted?.release();
+      process.exit(130);
+    });
+  }
   // Sent to every daemon before its measured workload, and waited for until on disk (see runOne).
   // In two halves, each waited for: the first creates the warm-up files, the second updates them,
   // so both paths are compiled before the measurement.
@@ -199,6 +207,7 @@ async function main() {
         process.stderr.write(`running ${impl} ${protocol} ${w.series}x${w.points} ... `);
         settleFilesystem();
         const fs = opts.fs === 'fresh' ? freshFilesystem(benchRoot, { keep: opts.keep }) : null;
+        mounted = fs;
         if (opts.fs === 'fresh' && !fs && !freshFailed) {
           freshFailed = true;
           console.error(`note: no loop-mounted ext4 for the runs (needs root, mkfs.ext4, a loop device): they share ${benchRoot}`);
@@ -210,6 +219,7 @@ async function main() {
         r.createMicros = Math.min(before.cpuMicros, fileCreateCost(runRoot).cpuMicros);
         r.freshFs = fs !== null;
         fs?.release();
+        mounted = null;
         process.stderr.write(r.error ? `error: ${r.error}\n` : `${r.seconds.toFixed(1)} s\n`);
         rows.push(r);
       }
