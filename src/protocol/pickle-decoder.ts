@@ -1,7 +1,8 @@
 /**
  * Restricted unpickler: protocols 0–5, building only None, bools, ints, floats, str, bytes,
- * bytearrays, lists, tuples, dicts, sets and frozensets (see pickle-values.ts). It follows CPython's C `_pickle` Unpickler opcode by
- * opcode, with carbon's SafeUnpickler on top, which under Python 3 refuses every global.
+ * bytearrays, lists, tuples, dicts, sets and frozensets (see pickle-values.ts). It follows CPython's
+ * C `_pickle` Unpickler opcode by opcode, with carbon's SafeUnpickler on top, which under Python 3
+ * refuses every global.
  *
  * Safety: the decoder is a loop over the input with an explicit stack (no recursion, so nesting
  * depth cannot overflow anything), every length is checked against the bytes actually present
@@ -188,8 +189,7 @@ function decodeUnicodeBody(bytes: Uint8Array): string {
   return latin1(bytes);
 }
 
-/** True if Python could hash v (no list or dict anywhere inside a tuple). Shared subtrees are visited once. */
-/** Python's TypeError for an unhashable dict key or set item. */
+/** Python's TypeError for an unhashable dict key or set item (shared subtrees are looked at once). */
 function checkHashable(v: PyValue): void {
   const bad = firstUnhashable(v);
   if (bad !== undefined) throw new PickleDecodeError('TypeError', `unhashable type: '${pyTypeName(bad)}'`, true);
@@ -334,7 +334,7 @@ export function decodePickle(data: Uint8Array): PyValue {
     }
     for (let i = x; i < len; i++) {
       checkHashable(stack[i]);
-      set.add(stack[i]);
+      set.items.push(stack[i]);
     }
     stack.length = x;
   };
@@ -652,7 +652,7 @@ export function decodePickle(data: Uint8Array): PyValue {
         const set = new PySet(true);
         for (const item of popToMark()) {
           checkHashable(item);
-          set.add(item);
+          set.items.push(item);
         }
         stack.push(set);
         break;

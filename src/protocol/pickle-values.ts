@@ -27,61 +27,31 @@ export class PyTuple {
 export class PyByteArray extends Uint8Array {}
 
 /**
- * A Python set or frozenset: its distinct items, in the order they were added (Python iterates a
- * set in hash order, which varies between processes; no sender can rely on it). Items are
- * distinct as Python compares them: 1, 1.0 and True are one item; str and bytes never equal.
+ * A Python set or frozenset: its items in the order they came (Python iterates a set in hash order,
+ * which varies between processes; no sender can rely on it). A set pickled by Python holds each item
+ * once; one made by hand may repeat an item, which is kept here where Python would keep one copy
+ * (for points the outcome is the same: a point stored twice). Comparing items as Python does would
+ * mean hashing nested tuples, which a hostile pickle can make exponential.
  */
 export class PySet {
   readonly items: PyValue[] = [];
-  private readonly keys = new Set<string>();
 
   constructor(readonly frozen: boolean) {}
-
-  /** Adds a hashable item (the caller checks hashability, see firstUnhashable). */
-  add(item: PyValue): void {
-    const key = equalityKey(item);
-    if (key !== undefined) {
-      if (this.keys.has(key)) return;
-      this.keys.add(key);
-    }
-    this.items.push(item);
-  }
 
   get length(): number {
     return this.items.length;
   }
 }
 
-/** A text that is equal for values Python finds equal; undefined for NaN (never equal to another). */
-function equalityKey(v: PyValue): string | undefined {
-  if (v === null) return 'N';
-  if (typeof v === 'boolean') return v ? 'n1' : 'n0';
-  if (typeof v === 'bigint') return `n${v}`;
-  if (typeof v === 'number') {
-    if (v !== v) return undefined;
-    return Number.isInteger(v) ? `n${BigInt(v)}` : `n${v}`;
-  }
-  if (typeof v === 'string') return `s${v}`;
-  if (v instanceof Uint8Array) return `b${Buffer.from(v).toString('latin1')}`;
-  const parts: string[] = [];
-  if (v instanceof PyTuple) {
-    for (const item of v.items) {
-      const k = equalityKey(item);
-      if (k === undefined) return undefined;
-      parts.push(JSON.stringify(k));
-    }
-    return `(${parts.join(',')})`;
-  }
-  if (v instanceof PySet) {
-    for (const item of v.items) {
-      const k = equalityKey(item);
-      if (k === undefined) return undefined;
-      parts.push(JSON.stringify(k));
-    }
-    return `{${parts.sort().join(',')}}`;
-  }
-  return undefined;
-}
+/**
+ * Tuples and frozensets already found hashable: they cannot change, so a hostile pickle that uses
+ * one big tuple as a key or set item many times (a memo reference each) costs one walk, not one
+ * walk per use.
+ */
+const knownHashable = new WeakSet<PyTuple | PySet>();
+
+/** Values looked at by firstUnhashable since the process started (tests check the work stays linear). */
+export const hashChecks = { visited: 0 };
 
 /** The first value inside `v` that Python cannot hash (a list, dict, set or bytearray), if any. */
 export function firstUnhashable(v: PyValue): PyValue | undefined {
@@ -89,12 +59,14 @@ export function firstUnhashable(v: PyValue): PyValue | undefined {
   const todo: PyValue[] = [v];
   while (todo.length) {
     const x = todo.pop()!;
+    hashChecks.visited++;
     if (Array.isArray(x) || x instanceof Map || x instanceof PyByteArray || (x instanceof PySet && !x.frozen)) return x;
-    if ((x instanceof PyTuple || x instanceof PySet) && !seen.has(x)) {
+    if ((x instanceof PyTuple || x instanceof PySet) && !seen.has(x) && !knownHashable.has(x)) {
       seen.add(x);
       for (const item of x.items) todo.push(item);
     }
   }
+  for (const x of seen) knownHashable.add(x);
   return undefined;
 }
 

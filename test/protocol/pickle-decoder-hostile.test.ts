@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PickleDecodeError, UnsafePickleError } from '../../src/protocol/errors.js';
 import { decodePickle } from '../../src/protocol/pickle-decoder.js';
 import { encodePickle } from '../../src/protocol/pickle-encoder.js';
-import { PyTuple, tuple } from '../../src/protocol/pickle-values.js';
+import { hashChecks, type PySet, PyTuple, tuple } from '../../src/protocol/pickle-values.js';
 
 const b = (...parts: (string | number[] | Buffer)[]): Buffer =>
   Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))));
@@ -80,6 +80,23 @@ describe('restricted unpickler on hostile input', () => {
     const d = decodePickle(b(p, 'h;Ns.')) as Map<unknown, unknown>;
     expect(d.size).toBe(1);
     expect(decodeError(b('}]\x85K\x01s.')).dropsConnection).toBe(true);
+  });
+
+  it('checks a big tuple used many times as a dict key or set item once, not once per use', () => {
+    // t = (2,000 small ints) memoized, then 1,000 memo references to it as set items / dict keys.
+    const before = hashChecks.visited;
+    const bigTuple = b('\x80\x04(', Array.from({ length: 2_000 }, (_, i) => [0x4b, i & 0xff]).flat(), 't\x94', '0');
+    const refs = (each: number[]) => Array.from({ length: 1_000 }, () => each).flat();
+    const asSet = decodePickle(b(bigTuple, '\x8f(', refs([0x68, 0]), '\x90.')) as PySet;
+    expect(asSet.items.length).toBe(1_000);
+    expect(asSet.items[0]).toBe(asSet.items[999]);
+    const asKeys = decodePickle(b(bigTuple, '}(', refs([0x68, 0, 0x4b, 1]), 'u.')) as Map<unknown, unknown>;
+    expect(asKeys.size).toBe(1);
+    // Each of the two big tuples walked once (2,001 values), each further use one look; a walk per
+    // use would be 2,000,000 (with 200,000 and 100,000 it took minutes).
+    expect(hashChecks.visited - before).toBeLessThan(2 * 2_001 + 2 * 1_000 + 10);
+    // A list inside makes it unhashable wherever it is used: TypeError, which drops the connection.
+    expect(decodeError(b('\x80\x04\x8f(K\x01]\x85\x90.')).message).toBe("unhashable type: 'list'");
   });
 
   it('raises only PickleDecodeError on every truncation and on random bytes', () => {
