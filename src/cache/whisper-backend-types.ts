@@ -26,6 +26,8 @@ export interface WhisperBackend {
   getAggregationMethod(path: string): string;
   /** Returns the previous method. */
   setAggregationMethod(path: string, method: string): string;
+  /** Things worth an error log line that did not fail a write (a cut-short file extended), since the last call. */
+  takeNotices?(): string[];
   /** Forgets anything cached about `path` (it was renamed or removed). */
   forget(path: string): void;
   close(): void;

@@ -50,7 +50,10 @@ export function createWhisperBackend(opts: WriterWorkerOptions): WhisperBackend 
   const written = (path: string): void => {
     if (!recent.touch(path)) store.close(path);
   };
+  const notices: string[] = [];
   const store = new WhisperStore({
+    onShortFile: (path, size, expected) =>
+      notices.push(`${path} was ${size} bytes, shorter than its header says (${expected}): extended with empty slots before writing`),
     maxOpenFiles: budget + 1,
     autoflush: opts.autoflush,
     lockWrites: opts.lockWrites,
@@ -58,6 +61,9 @@ export function createWhisperBackend(opts: WriterWorkerOptions): WhisperBackend 
     useFallocate: opts.fallocateCreate,
   });
   return {
+    takeNotices(): string[] {
+      return notices.splice(0);
+    },
     updateMany(path: string, timestamps: Float64Array, values: Float64Array, count: number): void {
       store.updateMany(path, timestamps, values, count);
       written(path);

@@ -135,6 +135,8 @@ export class WriterCore {
     }
     if (missing) result.missing = missing.toMessage();
     if (noSpace) result.noSpace = noSpace.toMessage();
+    const notices = this.backend.takeNotices?.();
+    if (notices?.length) result.errorMessages.push(...notices);
     return result;
   }
 

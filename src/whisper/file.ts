@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { CorruptWhisperFile } from './errors.js';
 import { AGGREGATION_METHOD_TO_TYPE, METADATA_SIZE, POINT_SIZE, type WhisperInfo } from './format.js';
-import { checkLayout, headerLengthFor, parseHeader } from './header.js';
+import { checkLayout, headerLengthFor, layoutEnd, parseHeader } from './header.js';
 
 /** Header bytes read by the first pread: enough for 8 archives, so one syscall almost always does. */
 const HEADER_PROBE_SIZE = METADATA_SIZE + 12 * 8;
@@ -47,6 +47,8 @@ export class WhisperFile {
    * writes go to this buffer, and commitImage() writes it with one syscall.
    */
   private image: Buffer | null = null;
+  /** Size the file had when open(extendShort) found it shorter than its header says and extended it; -1 if not. */
+  extendedFrom = -1;
 
   private constructor(path: string, fd: number, writable: boolean, stat: { size: number; ino: number; dev: number }, info: WhisperInfo) {
     this.path = path;
@@ -69,10 +71,10 @@ export class WhisperFile {
    * the file without overlapping (required before any data read or write);
    * without it only Python's own header checks apply (info()).
    */
-  static open(path: string, writable: boolean, strict = true): WhisperFile {
+  static open(path: string, writable: boolean, strict = true, extendShort = false): WhisperFile {
     const fd = fs.openSync(path, writable ? 'r+' : 'r');
     try {
-      const stat = fs.fstatSync(fd);
+      let stat: { size: number; ino: number; dev: number } = fs.fstatSync(fd);
       let buf = Buffer.allocUnsafe(HEADER_PROBE_SIZE);
       let got = fs.readSync(fd, buf, 0, HEADER_PROBE_SIZE, 0);
       const wanted = headerLengthFor(buf.subarray(0, got), path);
@@ -81,8 +83,20 @@ export class WhisperFile {
         got = fs.readSync(fd, buf, 0, wanted, 0);
       }
       const info = parseHeader(buf.subarray(0, Math.min(got, wanted)), path);
-      if (strict) checkLayout(info, stat.size, path);
-      return new WhisperFile(path, fd, writable, stat, info);
+      let extendedFrom = -1;
+      const end = layoutEnd(info);
+      if (strict && extendShort && writable && stat.size < end) {
+        // Cut short after an intact header (a full disk, a crash): Python's whisper writes past the
+        // end and the file grows; here it is given its whole length first (a hole reads as empty
+        // slots), so the update and everything after it see a well-formed file.
+        checkLayout(info, end, path);
+        fs.ftruncateSync(fd, end);
+        extendedFrom = stat.size;
+        stat = { size: end, ino: stat.ino, dev: stat.dev };
+      } else if (strict) checkLayout(info, stat.size, path);
+      const file = new WhisperFile(path, fd, writable, stat, info);
+      file.extendedFrom = extendedFrom;
+      return file;
     } catch (err) {
       fs.closeSync(fd);
       throw err;

@@ -74,7 +74,9 @@ export function parseHeader(buf: Buffer, path: string): WhisperInfo {
  * Checks that a parsed header describes data this library can read and write
  * without touching bytes outside the archives. Python does not check any of
  * this (it would read garbage or write past the end); we refuse instead, so a
- * truncated or damaged file is reported and never written into.
+ * damaged file is reported and never written into. (A file merely cut short
+ * after its header is extended first when the caller asks, see WhisperStore's
+ * onShortFile, as Python's writes would grow it.)
  */
 export function checkLayout(info: WhisperInfo, fileSize: number, path: string): void {
   const { archives } = info;
@@ -103,6 +105,13 @@ export function checkLayout(info: WhisperInfo, fileSize: number, path: string): 
     previousEnd = a.offset + a.size;
     previousIndex = i;
   }
+}
+
+/** Where the header says the data ends: the end of its last archive. */
+export function layoutEnd(info: WhisperInfo): number {
+  let end = headerSize(info.archives.length);
+  for (const a of info.archives) end = Math.max(end, a.offset + a.size);
+  return end;
 }
 
 /** Packs the 16 metadata bytes (xFilesFactor rounds to float32 as `struct.pack('!f')` does). */

@@ -48,6 +48,12 @@ export interface WhisperStoreOptions {
   /** Defaults for create(): carbon WHISPER_SPARSE_CREATE / WHISPER_FALLOCATE_CREATE. */
   sparse?: boolean;
   useFallocate?: boolean;
+  /**
+   * A file whose header is intact but which is shorter than its archives (cut short by a full disk
+   * or a crash) is extended to its whole length before it is written, as Python's whisper ends up
+   * growing it, and this is called; without it such a file is refused (CorruptWhisperFile).
+   */
+  onShortFile?: (path: string, size: number, expected: number) => void;
 }
 
 interface OpenEntry {
@@ -81,8 +87,10 @@ export class WhisperStore {
   private readonly headerMaxAgeMs: number;
   private readonly sparse: boolean;
   private readonly useFallocate: boolean;
+  private readonly onShortFile?: (path: string, size: number, expected: number) => void;
 
   constructor(options: WhisperStoreOptions = {}) {
+    this.onShortFile = options.onShortFile;
     this.maxOpenFiles = Math.max(1, options.maxOpenFiles ?? 1024);
     this.autoflush = options.autoflush ?? false;
     this.checkReplaced = options.checkReplaced ?? true;
@@ -280,7 +288,8 @@ export class WhisperStore {
       }
       this.close(filePath);
     }
-    const file = WhisperFile.open(filePath, true);
+    const file = WhisperFile.open(filePath, true, true, this.onShortFile !== undefined);
+    if (file.extendedFrom >= 0) this.onShortFile!(filePath, file.extendedFrom, file.fileSize);
     this.remember(filePath, file);
     return file;
   }

@@ -90,6 +90,24 @@ describe('WriterCore and names Python cannot encode', () => {
   });
 });
 
+describe('WriterCore backend notices', () => {
+  it("passes the backend's notices (a cut-short file extended) on as log lines without failing the write", () => {
+    const backend = new FakeBackend();
+    backend.create('/data/a/b.wsp', [[60, 10]], undefined, undefined);
+    const notices = ['/data/a/b.wsp was 100 bytes, shorter than its header says (160): extended with empty slots before writing'];
+    const withNotices = Object.assign(backend, { takeNotices: () => notices.splice(0) });
+    const core = new WriterCore(options, withNotices);
+    const buf = new DrainBuffer(1, 1);
+    buf.append('a.b', [60], [1]);
+    const r = core.handle({ type: 'write', id: 4, batch: buf.toMessage() }) as WriteResult;
+    expect(r.committed).toBe(1);
+    expect(r.errors).toBe(0);
+    expect(r.errorMessages).toEqual(['/data/a/b.wsp was 100 bytes, shorter than its header says (160): extended with empty slots before writing']);
+    const again = core.handle({ type: 'write', id: 5, batch: buf.toMessage() }) as WriteResult;
+    expect(again.errorMessages).toEqual([]);
+  });
+});
+
 describe('WriterCore TagDB reports (ENABLE_TAGS)', () => {
   it("reports each created series and every TAG_UPDATE_INTERVAL-th written one, as carbon's tagQueue.add / update", () => {
     const backend = new FakeBackend();
