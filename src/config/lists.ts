@@ -8,13 +8,15 @@
  * - re-read when the file's mtime has increased (carbon checks every 10 s).
  *
  * Series repeat every interval, so the decision is memoised per name (bounded; the memo is dropped
- * on reload). A regex Python accepts but JavaScript cannot express is skipped with a warning that
- * says so — carbon would have used it.
+ * on reload). A regex Python accepts but JavaScript cannot express cannot simply be left out (a
+ * whitelist without it would let through what carbon holds back): at start it is a ConfigError
+ * naming the file and line; in a list edited later, the list in use is kept and the line logged.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { getLogger } from '../logging.js';
 import { compilePythonRegex } from '../regex/python-regex.js';
 import { PythonRegexError } from '../regex/python-regex-error.js';
+import { ConfigError } from './config-error.js';
 import { pyStrip } from './python-values.js';
 
 const log = getLogger('config');
@@ -25,8 +27,18 @@ export interface RegexListEntry {
   readonly regex: RegExp;
 }
 
-/** Parses list text; bad lines are logged and left out, as carbon does. */
-export function parseRegexList(text: string, file: string): RegexListEntry[] {
+/** A line carbon would use but carbon-ts cannot express. */
+export interface UnsupportedListLine {
+  readonly line: number;
+  readonly pattern: string;
+  readonly reason: string;
+}
+
+/**
+ * Parses list text; lines Python rejects are logged and left out, as carbon does. Lines carbon
+ * would use but JavaScript cannot express go to `unsupported` (logged when it is not given).
+ */
+export function parseRegexList(text: string, file: string, unsupported?: UnsupportedListLine[]): RegexListEntry[] {
   const entries: RegexListEntry[] = [];
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   lines.forEach((line, i) => {
@@ -37,6 +49,7 @@ export function parseRegexList(text: string, file: string): RegexListEntry[] {
     } catch (e) {
       if (!(e instanceof PythonRegexError)) throw e;
       if (e.pythonRejects) log.error(`Failed to parse '${pattern}' in '${file}' (line ${i + 1}): ${e.reason}. Ignoring line`);
+      else if (unsupported) unsupported.push({ line: i + 1, pattern, reason: e.reason });
       else log.warn(`Ignoring '${pattern}' in '${file}' (line ${i + 1}): ${e.reason}; carbon would have used it`);
     }
   });
@@ -70,9 +83,10 @@ export class RegexList {
 
   /**
    * carbon's read_list(): a missing file empties the list; otherwise the file is read only if its
-   * mtime increased since the last read. Returns true when the list was replaced.
+   * mtime increased since the last read (`force`: read anyway, as a SIGHUP asks). Returns true when
+   * the list was replaced.
    */
-  reload(): boolean {
+  reload(force = false, atStart = false): boolean {
     if (!existsSync(this.path)) {
       const changed = this.entries.length > 0;
       this.setEntries([]);
@@ -82,15 +96,33 @@ export class RegexList {
     let text: string;
     try {
       mtimeMs = statSync(this.path).mtimeMs;
-      if (mtimeMs <= this.lastReadMtimeMs) return false;
+      if (mtimeMs <= this.lastReadMtimeMs && !force) return false;
       text = readFileSync(this.path, 'utf8');
     } catch (e) {
       log.error(`Failed to read ${this.path}: ${(e as Error).message}`);
       return false;
     }
-    this.setEntries(parseRegexList(text, this.path));
+    const unsupported: UnsupportedListLine[] = [];
+    const entries = parseRegexList(text, this.path, unsupported);
     this.lastReadMtimeMs = mtimeMs;
+    if (unsupported.length > 0) {
+      const u = unsupported[0];
+      if (atStart) throw new ConfigError(this.path, u.line, `'${u.pattern}': ${u.reason}; carbon would use this pattern and carbon-ts cannot express it`);
+      for (const line of unsupported) {
+        log.error(`${this.path}:${line.line}: '${line.pattern}': ${line.reason} (carbon would use it); keeping the list read before`);
+      }
+      return false;
+    }
+    this.setEntries(entries);
     return true;
+  }
+
+  /**
+   * The first read, at start: as reload(), but a line carbon would use and carbon-ts cannot
+   * express is a ConfigError naming the file and line.
+   */
+  loadAtStart(): void {
+    this.reload(true, true);
   }
 
   /** Re-reads every `intervalMs` (carbon: 10 s) without keeping the process alive. */

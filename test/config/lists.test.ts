@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { checkLists, loadRegexList, parseRegexList } from '../../src/config/lists.js';
+import { ConfigError } from '../../src/config/config-error.js';
+import { checkLists, loadRegexList, parseRegexList, RegexList } from '../../src/config/lists.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lists-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -56,4 +57,41 @@ describe('white/blacklists', () => {
     expect(l.isEmpty).toBe(true);
     expect(l.matches('b')).toBe(false);
   });
+
+  test('a pattern carbon would use and carbon-ts cannot express: ConfigError at start, the list in use kept on a later edit', () => {
+    const p = join(dir, 'white-unsupported.conf');
+    writeFileSync(p, '^ok\\.\n(?i:foo)\n');
+    const atStart = new RegexList(p);
+    expect(() => atStart.loadAtStart()).toThrow(ConfigError);
+    expect(() => atStart.loadAtStart()).toThrow(/white-unsupported\.conf:2: '\(\?i:foo\)'/);
+    writeFileSync(p, '^ok\\.\n');
+    utimesSync(p, 1000, 1000);
+    const l = new RegexList(p);
+    l.loadAtStart();
+    expect(l.matches('ok.x')).toBe(true);
+    writeFileSync(p, '(?i:foo)\n');
+    utimesSync(p, 2000, 2000);
+    expect(l.reload()).toBe(false);
+    // Still the old list: not an empty whitelist that would let everything through.
+    expect(l.isEmpty).toBe(false);
+    expect(l.matches('ok.x')).toBe(true);
+    expect(l.matches('FOO')).toBe(false);
+  });
+
+  test('watch() picks up a list created after start', async () => {
+    const p = join(dir, 'late.conf');
+    const l = new RegexList(p);
+    l.loadAtStart();
+    expect(l.isEmpty).toBe(true);
+    l.watch(20);
+    try {
+      writeFileSync(p, '^late\\.\n');
+      const until = Date.now() + 2000;
+      while (l.isEmpty && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+      expect(l.matches('late.x')).toBe(true);
+    } finally {
+      l.stop();
+    }
+  });
 });
+
