@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { ConfigError, loadSettings, type Settings } from './config/carbon-conf.js';
-import { loadRegexList } from './config/lists.js';
+import { RegexList } from './config/lists.js';
+import { isKnownWriteStrategy } from './cache/write-strategies.js';
 import { unsupportedSettings } from './config/unsupported-options.js';
 import { loadStorageAggregation } from './config/storage-aggregation.js';
 import { loadStorageSchemas } from './config/storage-schemas.js';
@@ -87,30 +88,60 @@ interface ListFilters {
   isWhitelisted?: (name: string) => boolean;
 }
 
+/**
+ * Runs `f`; an error it throws about option `key` becomes a ConfigError at the carbon.conf line that
+ * set it (a ConfigError keeps its reason, anything else its message).
+ */
+function atLine<T>(s: Settings, key: string, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    const src = s.sources.get(key);
+    if (!src) throw err;
+    const reason = err instanceof ConfigError ? err.reason : `${key}: ${(err as Error).message}`;
+    throw new ConfigError(src.file, src.line, reason);
+  }
+}
+
 /** WRITER_THREADS: as configured, or for 0 one per core up to 2. */
 export function writerThreadCount(configured: number): number {
   if (configured > 0) return Math.floor(configured);
   return Math.max(1, Math.min(2, availableParallelism()));
 }
 
-/** carbon's white/blacklists: only with USE_WHITELIST, and an empty or missing list filters nothing. */
-function loadListFilters(s: Settings): ListFilters {
-  if (!s.USE_WHITELIST) return {};
-  const out: ListFilters = {};
-  if (existsSync(s.blacklistPath)) {
-    const black = loadRegexList(s.blacklistPath);
-    if (black.size > 0) out.isBlacklisted = (n) => black.matches(n);
+/**
+ * carbon's white/blacklists: only with USE_WHITELIST. Both files are watched from the start, as
+ * carbon re-reads them every 10 s when their mtime grew (a list created after start applies too);
+ * an empty or missing list filters nothing.
+ */
+function watchLists(s: Settings): { filters: ListFilters; reloadNow(): void; stop(): void } | null {
+  if (!s.USE_WHITELIST) return null;
+  const black = new RegexList(s.blacklistPath);
+  const white = new RegexList(s.whitelistPath);
+  for (const list of [black, white]) {
+    list.loadAtStart();
+    list.watch();
   }
-  if (existsSync(s.whitelistPath)) {
-    const white = loadRegexList(s.whitelistPath);
-    if (white.size > 0) out.isWhitelisted = (n) => white.matches(n);
-  }
-  return out;
+  return {
+    filters: {
+      isBlacklisted: (n) => !black.isEmpty && black.matches(n),
+      isWhitelisted: (n) => white.isEmpty || white.matches(n),
+    },
+    reloadNow() {
+      black.reload(true);
+      white.reload(true);
+    },
+    stop() {
+      black.stop();
+      white.stop();
+    },
+  };
 }
 
 function loadMatchers(s: Settings): { schema: SchemaMatcher; aggregation: AggregationMatcher } {
   const schemas = loadStorageSchemas(s.storageSchemasPath);
   const aggregation = existsSync(s.storageAggregationPath) ? loadStorageAggregation(s.storageAggregationPath) : null;
+  if (!aggregation) log.info(`${s.storageAggregationPath} not found or wrong perms, ignoring.`);
   return {
     schema: (metric) => {
       const m = schemas.match(metric);
@@ -127,6 +158,12 @@ function loadMatchers(s: Settings): { schema: SchemaMatcher; aggregation: Aggreg
 /** Builds and starts the pipeline for one daemon (spec carbon.md §1.1). */
 export async function startDaemon(settings: Settings, options: { ephemeralPorts?: boolean } = {}): Promise<Daemon> {
   for (const message of unsupportedSettings(settings)) log.warn(message);
+  if (settings.program === 'cache' || settings.program === 'aggregator-cache') {
+    // carbon's start-up line; an unknown strategy drains first-in first-out (see FifoStrategy).
+    const strategy = settings.CACHE_WRITE_STRATEGY;
+    if (isKnownWriteStrategy(strategy)) log.info(`Using ${strategy} write strategy for cache`);
+    else log.error(`${strategy} is not a valid value for CACHE_WRITE_STRATEGY, defaulting to sorted`);
+  }
   const s = settings;
   /** carbon: a receiver port of 0 disables that receiver; with ephemeralPorts an enabled one binds to an OS-chosen port. */
   const bindPort = (port: number) => (options.ephemeralPorts ? 0 : port);
@@ -227,7 +264,7 @@ export async function startDaemon(settings: Settings, options: { ephemeralPorts?
     const w = writer;
     samplers.push(() => w.sampleStats());
   } else {
-    const dests = parseDestinations(s.DESTINATIONS);
+    const dests = atLine(s, 'DESTINATIONS', () => parseDestinations(s.DESTINATIONS));
     const router: Router = createRouter({
       RELAY_METHOD: isAggregator ? 'consistent-hashing' : s.RELAY_METHOD, // carbon forces it for aggregators
       DESTINATIONS: dests,
@@ -291,8 +328,9 @@ export async function startDaemon(settings: Settings, options: { ephemeralPorts?
     pipelineEntry = aggregator.input;
   }
 
+  const lists = watchLists(s);
   receivers = new ReceiverGroup(pipelineEntry, {
-    ...loadListFilters(s),
+    ...lists?.filters,
     minTimestampResolution: s.MIN_TIMESTAMP_RESOLUTION,
     maxConnections: s.MAX_RECEIVER_CONNECTIONS,
     idleTimeoutSeconds: s.METRIC_CLIENT_IDLE_TIMEOUT,
@@ -328,6 +366,20 @@ export async function startDaemon(settings: Settings, options: { ephemeralPorts?
   aggregator?.start();
 
   const ports: DaemonPorts = { line: 0, pickle: 0, udp: 0, protobuf: 0, cacheQuery: 0 };
+  /** A listener that cannot open: a ConfigError naming the carbon.conf line of its interface or port. */
+  const listening = async <T>(prefix: string, open: () => Promise<T>): Promise<T> => {
+    try {
+      return await open();
+    } catch (err) {
+      if (err instanceof ConfigError) throw err;
+      const e = err as NodeJS.ErrnoException;
+      const addressProblem = e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN' || e.code === 'EADDRNOTAVAIL';
+      const key = `${prefix}_${addressProblem ? 'INTERFACE' : 'PORT'}`;
+      const src = s.sources.get(key) ?? s.sources.get(`${prefix}_${addressProblem ? 'PORT' : 'INTERFACE'}`);
+      const iface = String(s.raw.get(`${prefix}_INTERFACE`));
+      throw new ConfigError(src?.file ?? s.configPath, src?.line ?? null, `${key}: cannot listen on ${iface}:${String(s.raw.get(`${prefix}_PORT`))}: ${e.message}`);
+    }
+  };
   try {
     if (cache && writer) {
       carbonlink = new CarbonLinkServer({
@@ -339,21 +391,23 @@ export async function startDaemon(settings: Settings, options: { ephemeralPorts?
       });
       const cl = carbonlink;
       samplers.push(() => cl.sampleStats());
-      await cl.start();
+      await listening('CACHE_QUERY', () => cl.start());
       ports.cacheQuery = cl.port;
     }
     if (s.LINE_RECEIVER_PORT) {
-      ports.line = (await group.listenLine({ interface: s.LINE_RECEIVER_INTERFACE, port: bindPort(s.LINE_RECEIVER_PORT) })).port;
+      ports.line = (await listening('LINE_RECEIVER', () => group.listenLine({ interface: s.LINE_RECEIVER_INTERFACE, port: bindPort(s.LINE_RECEIVER_PORT) }))).port;
     }
     if (s.PICKLE_RECEIVER_PORT) {
       const o = { interface: s.PICKLE_RECEIVER_INTERFACE, port: bindPort(s.PICKLE_RECEIVER_PORT), maxFrameLength: s.PICKLE_RECEIVER_MAX_LENGTH };
-      ports.pickle = (await group.listenPickle(o)).port;
+      ports.pickle = (await listening('PICKLE_RECEIVER', () => group.listenPickle(o))).port;
     }
     if (s.ENABLE_UDP_LISTENER && s.UDP_RECEIVER_PORT) {
-      ports.udp = (await group.listenUdp({ interface: s.UDP_RECEIVER_INTERFACE, port: bindPort(s.UDP_RECEIVER_PORT) })).port;
+      ports.udp = (await listening('UDP_RECEIVER', () => group.listenUdp({ interface: s.UDP_RECEIVER_INTERFACE, port: bindPort(s.UDP_RECEIVER_PORT) }))).port;
     }
-    if (s.PROTOBUF_RECEIVER_PORT && s.PROTOBUF_RECEIVER_INTERFACE !== null) {
-      ports.protobuf = (await group.listenProtobuf({ interface: s.PROTOBUF_RECEIVER_INTERFACE, port: bindPort(s.PROTOBUF_RECEIVER_PORT) })).port;
+    const protobufPort = s.PROTOBUF_RECEIVER_PORT;
+    const protobufInterface = s.PROTOBUF_RECEIVER_INTERFACE;
+    if (protobufPort && protobufInterface !== null) {
+      ports.protobuf = (await listening('PROTOBUF_RECEIVER', () => group.listenProtobuf({ interface: protobufInterface, port: bindPort(protobufPort) }))).port;
     }
   } catch (err) {
     await group.close();
@@ -387,7 +441,7 @@ export async function startDaemon(settings: Settings, options: { ephemeralPorts?
     reload() {
       reloadSchemas();
       try {
-        group.accept.setFilters(loadListFilters(s));
+        lists?.reloadNow();
         aggregator?.reloadNow();
         log.info('reloaded storage schemas, storage aggregation, white/blacklists and rules');
       } catch (err) {
@@ -397,6 +451,7 @@ export async function startDaemon(settings: Settings, options: { ephemeralPorts?
     stop() {
       stopping ??= (async () => {
         if (schemaTimer) clearInterval(schemaTimer);
+        lists?.stop();
         selfMetrics.stop();
         await group.close();
         await carbonlink?.stop();
@@ -442,8 +497,8 @@ export async function runDaemon(opts: DaemonOptions, pidfile: PidFile): Promise<
     rotateDaily: settings.ENABLE_LOGROTATION,
   });
   // USER is checked before anything listens, and applied once the listeners are bound (as twistd).
-  const account = settings.USER ? lookupAccount(settings.USER, settings.configPath) : null;
-  if (account) checkCanBecome(account, settings.configPath);
+  const account = settings.USER ? atLine(settings, 'USER', () => lookupAccount(settings.USER, settings.configPath)) : null;
+  if (account) atLine(settings, 'USER', () => checkCanBecome(account, settings.configPath));
   const daemon = await startDaemon(settings, { ephemeralPorts: opts.ephemeralPorts });
   pidfile.write();
   if (account) {

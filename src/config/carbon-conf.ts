@@ -266,6 +266,22 @@ export function loadSettings(opts: LoadSettingsOptions): Settings {
   for (const key of CARBON_OPTIONAL_NUMBERS) typed[key] = b.nullableNumber(key);
   for (const key of CARBON_OPTIONAL_STRINGS) typed[key] = b.nullableString(key);
 
+  // Ports of the listeners this daemon opens. carbon int()s a receiver port (52713.5 listens on
+  // 52713) and fails deep in Twisted on one out of range or not finite; CACHE_QUERY_PORT must be an
+  // int already. Here such a port fails at start with the file and line.
+  const receiverPorts = ['LINE_RECEIVER_PORT', 'PICKLE_RECEIVER_PORT'];
+  if (typed.ENABLE_UDP_LISTENER) receiverPorts.push('UDP_RECEIVER_PORT');
+  if (typed.PROTOBUF_RECEIVER_PORT !== null && typed.PROTOBUF_RECEIVER_PORT !== undefined) receiverPorts.push('PROTOBUF_RECEIVER_PORT');
+  const checkPort = (key: string, truncate: boolean): void => {
+    const v = typed[key] as number;
+    const port = truncate && Number.isFinite(v) ? Math.trunc(v) : v;
+    if (!Number.isInteger(port)) throw b.bad(key, `not a port number: ${b.string(key)}${truncate ? '' : ' (carbon needs an integer here)'}`);
+    if (port < 0 || port > 65535) throw b.bad(key, `port ${port} is out of range (0-65535)`);
+    typed[key] = port;
+  };
+  for (const key of receiverPorts) checkPort(key, true);
+  if (program === 'cache' || program === 'aggregator-cache') checkPort('CACHE_QUERY_PORT', false);
+
   const database = b.string('DATABASE');
   if (database !== 'whisper') {
     throw b.bad('DATABASE', `No database plugin implemented for '${database}' (carbon-ts stores only whisper)`);

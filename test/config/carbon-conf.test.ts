@@ -101,6 +101,23 @@ describe('loadSettings', () => {
       expect((e as Error).message).toMatch(re);
     }
   });
+  test('listener ports: a fraction is cut as carbon int()s it; out of range, inf, nan or a fractional CACHE_QUERY_PORT fail naming file and line', () => {
+    expect(loadSettings({ configPath: conf('[cache]\nLINE_RECEIVER_PORT = 52713.5\n'), program: 'cache', env }).LINE_RECEIVER_PORT).toBe(52713);
+    for (const [text, re] of [
+      ['LINE_RECEIVER_PORT = 70000', /:3: LINE_RECEIVER_PORT: port 70000 is out of range/],
+      ['PICKLE_RECEIVER_PORT = -1', /:3: PICKLE_RECEIVER_PORT: port -1 is out of range/],
+      ['LINE_RECEIVER_PORT = inf', /:3: LINE_RECEIVER_PORT: not a port number: inf/],
+      ['LINE_RECEIVER_PORT = nan', /:3: LINE_RECEIVER_PORT: not a port number: nan/],
+      ['CACHE_QUERY_PORT = 57712.5', /:3: CACHE_QUERY_PORT: not a port number: 57712.5 \(carbon needs an integer here\)/],
+    ] as const) {
+      const p = conf(`[cache]\nUSE_FLOW_CONTROL = True\n${text}\n`);
+      expect(() => loadSettings({ configPath: p, program: 'cache', env }), text).toThrow(ConfigError);
+      expect(() => loadSettings({ configPath: p, program: 'cache', env }), text).toThrow(re);
+    }
+    // A listener that is off is not looked at (carbon never reads its port either).
+    expect(() => loadSettings({ configPath: conf('[cache]\nUDP_RECEIVER_PORT = 70000\n'), program: 'cache', env })).not.toThrow();
+    expect(() => loadSettings({ configPath: conf('[relay]\nCACHE_QUERY_PORT = 1.5\n'), program: 'relay', env })).not.toThrow();
+  });
   test('relay RELAY_METHOD must be a carbon router', () => {
     expect(() => loadSettings({ configPath: conf('[relay]\nRELAY_METHOD = random\n'), program: 'relay', env })).toThrow(/RELAY_METHOD: must be one of/);
   });

@@ -33,6 +33,27 @@ describe('daemon lifecycle and command line', () => {
     expect(msg).toMatch(/USE_FLOW_CONTROL/);
   });
 
+  it('fails at start naming the carbon.conf line when a listener cannot open, USER is unknown or DESTINATIONS is malformed', () => {
+    const cases: [string, string, Record<string, string | number>, RegExp][] = [
+      // 192.0.2.1 (TEST-NET-1) is no address of this machine: EADDRNOTAVAIL.
+      ['cache', 'cache', { LINE_RECEIVER_INTERFACE: '192.0.2.1' }, /LINE_RECEIVER_INTERFACE: cannot listen on 192\.0\.2\.1/],
+      ['cache', 'cache', { USER: 'nosuchuserzz' }, /USER = nosuchuserzz: no such user/],
+      ['relay', 'relay', { DESTINATIONS: '127.0.0.1' }, /DESTINATIONS: invalid destination "127\.0\.0\.1"/],
+    ];
+    for (const [program, section, extra, re] of cases) {
+      const dir = fresh();
+      const options = { ...baseOptions(dir), ...extra };
+      const conf = writeConfig(dir, { [section]: options });
+      // The line of the option that is wrong: the section header is line 1.
+      const line = Object.keys(options).lastIndexOf(Object.keys(extra)[0]) + 2;
+      const r = run([program, '--config', conf, '--pidfile', join(dir, 'p.pid'), '--ephemeral-ports']);
+      const msg = r.stdout + r.stderr;
+      expect(r.status, msg).not.toBe(0);
+      expect(msg).toMatch(re);
+      expect(msg).toContain(`${conf}:${line}`);
+    }
+  });
+
   it('fails at start on a malformed storage-schemas.conf, naming the file and line', () => {
     const dir = fresh();
     const conf = writeConfig(dir, { cache: baseOptions(dir) }, { 'storage-schemas.conf': '[default]\npattern = .*\nretentions = 60s:banana\n' });

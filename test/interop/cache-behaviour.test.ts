@@ -50,6 +50,21 @@ describe('carbon-ts cache behaviour', () => {
     expect(files.get('after.hup')).toEqual({ points: 1, archives: [[10, 360]] });
   });
 
+  it('USE_WHITELIST: a whitelist written after start applies within carbon\'s 10 s re-read, without SIGHUP', async () => {
+    const { d, dir, data } = await startCache({ USE_WHITELIST: 'True' });
+    await sendTcp(d.ports.line!, `early.any 1 ${now()}\n`);
+    // carbon reads CONF_DIR/whitelist.conf, the folder of carbon.conf; there was none at start.
+    writeFileSync(join(dir, 'whitelist.conf'), '^ok\\.\n');
+    await sleep(10_700);
+    await sendTcp(d.ports.line!, `ok.kept 2 ${now()}\nnot.kept 3 ${now()}\n`);
+    await sleep(300);
+    expect(await d.stop()).toBe(0);
+    const files = surveyWhisper(data);
+    expect(files.has('early.any')).toBe(true);
+    expect(files.has('ok.kept')).toBe(true);
+    expect(files.has('not.kept')).toBe(false);
+  }, 30_000);
+
   it('with a small MAX_CACHE_SIZE and USE_FLOW_CONTROL, pauses senders instead of losing points', async () => {
     const { d, data } = await startCache({ MAX_CACHE_SIZE: 2000, USE_FLOW_CONTROL: 'True' });
     const t0 = now() - 3000;
