@@ -246,10 +246,12 @@ export function loadSettings(opts: LoadSettingsOptions): Settings {
   };
   b.readFrom(program);
   storageDeps();
-  b.readFrom(`${program}:${instance}`);
-  const pidfile = opts.pidfile ?? pyJoin(b.string('PID_DIR'), `${programName}-${instance}.pid`);
-  const logDir = opts.logdir ?? pyJoin(b.string('LOG_DIR'), `${programName}-${instance}`);
-  const spillDir = pyJoin(b.string('RELAY_SPILL_DIR'), `${programName}-${instance}`);
+  // `--instance ''` is no instance to carbon: no overlay section, no suffix on the pidfile and log dir.
+  const suffix = instance === '' ? '' : `-${instance}`;
+  if (instance !== '') b.readFrom(`${program}:${instance}`);
+  const pidfile = opts.pidfile ?? pyJoin(b.string('PID_DIR'), `${programName}${suffix}.pid`);
+  const logDir = opts.logdir ?? (instance === '' ? b.string('LOG_DIR') : pyJoin(b.string('LOG_DIR'), `${programName}${suffix}`));
+  const spillDir = pyJoin(b.string('RELAY_SPILL_DIR'), `${programName}${suffix}`);
 
   const CONF_DIR = cleanPath(b.string('CONF_DIR'), env);
   const typed: Record<string, unknown> = {};

@@ -61,6 +61,14 @@ describe('loadSettings', () => {
     expect(r.LINE_RECEIVER_PORT).toBe(2003);
     expect(r.DESTINATIONS).toEqual(['a:1', 'b:2:x']);
   });
+  test("--instance '' is no instance, as in carbon: no [cache:] overlay, no suffix on pidfile and log dir", () => {
+    const p = conf('[cache]\nLINE_RECEIVER_PORT = 2103\nPID_DIR = /run/c\nLOG_DIR = /var/log/c\n\n[cache:]\nLINE_RECEIVER_PORT = 2203\n');
+    const s = loadSettings({ configPath: p, program: 'cache', instance: '', env });
+    expect(s.LINE_RECEIVER_PORT).toBe(2103);
+    expect(s.pidfile).toBe('/run/c/carbon-cache.pid');
+    expect(s.LOG_DIR).toBe('/var/log/c');
+    expect(loadSettings({ configPath: p, program: 'cache', env }).pidfile).toBe('/run/c/carbon-cache-a.pid');
+  });
   test('STORAGE_DIR only in the instance section does not move the derived folders (as carbon)', () => {
     const s = loadSettings({ configPath: conf('[cache]\n[cache:a]\nSTORAGE_DIR = /data\n'), program: 'cache', env });
     expect(s.STORAGE_DIR).toBe('/data');
