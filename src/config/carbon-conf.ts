@@ -25,6 +25,7 @@
  * carbon would keep a value it cannot use (a port that is not a number) and fail later, carbon-ts
  * fails at load with a ConfigError naming the file, the line and the key.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
@@ -130,7 +131,18 @@ function pyJoin(a: string, ...rest: string[]): string {
 
 function expandUser(p: string, env: NodeJS.ProcessEnv): string {
   if (p === '~' || p.startsWith('~/')) return (env.HOME ?? homedir()) + p.slice(1);
-  return p;
+  if (!p.startsWith('~')) return p;
+  // `~name/...`: that account's home, as Python's expanduser finds it (unknown name: unchanged).
+  const slash = p.indexOf('/');
+  const name = p.slice(1, slash < 0 ? undefined : slash);
+  let home: string | undefined;
+  try {
+    home = execFileSync('getent', ['passwd', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split(':')[5];
+  } catch {
+    return p;
+  }
+  if (home === undefined) return p;
+  return (home.replace(/\/+$/, '') || '/') + (slash < 0 ? '' : p.slice(slash));
 }
 
 /** carbon's cleanpath (normpath(expanduser(p))), then made absolute against the working directory. */

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +79,11 @@ describe('loadSettings', () => {
     const s = loadSettings({ configPath: conf('[cache]\nSTORAGE_DIR = storage\nPID_DIR = ~/run\n'), program: 'cache', env });
     expect(s.LOCAL_DATA_DIR).toBe(join(process.cwd(), 'storage/whisper'));
     expect(s.PID_DIR).toBe('/home/op/run');
+    // ~name: that account's home (root's from the passwd database, as Python's expanduser reads it).
+    const rootHome = execFileSync('getent', ['passwd', 'root'], { encoding: 'utf8' }).split(':')[5];
+    const t = loadSettings({ configPath: conf('[cache]\nLOG_DIR = ~root/x\nPID_DIR = ~nosuchuserzz/run\n'), program: 'cache', env });
+    expect(t.LOG_DIR).toBe(join(rootHome, 'x', 'carbon-cache-a'));
+    expect(t.PID_DIR).toBe(join(process.cwd(), '~nosuchuserzz/run'));
   });
   test('environment: GRAPHITE_STORAGE_DIR, GRAPHITE_CONF_DIR', () => {
     writeFileSync(join(dir, 'carbon.conf'), '[cache]\n');
