@@ -20,6 +20,7 @@ import { ConfigError } from './config-error.js';
 import { pyStrip } from './python-values.js';
 
 const log = getLogger('config');
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export interface RegexListEntry {
   readonly pattern: string;
@@ -97,8 +98,15 @@ export class RegexList {
     try {
       mtimeMs = statSync(this.path).mtimeMs;
       if (mtimeMs <= this.lastReadMtimeMs && !force) return false;
-      text = readFileSync(this.path, 'utf8');
+      text = strictUtf8.decode(readFileSync(this.path));
     } catch (e) {
+      if (e instanceof TypeError) {
+        // Python reads the list as UTF-8 text and stops at the first invalid byte.
+        this.lastReadMtimeMs = mtimeMs!;
+        if (atStart) throw new ConfigError(this.path, null, 'not valid UTF-8 text');
+        log.error(`${this.path} is not valid UTF-8 text; keeping the list read before`);
+        return false;
+      }
       log.error(`Failed to read ${this.path}: ${(e as Error).message}`);
       return false;
     }

@@ -78,6 +78,20 @@ describe('white/blacklists', () => {
     expect(l.matches('FOO')).toBe(false);
   });
 
+  test('a list that is not UTF-8: ConfigError at start, the list in use kept on a later edit (Python stops reading it)', () => {
+    const p = join(dir, 'latin1.conf');
+    writeFileSync(p, Buffer.from('caf\xe9\n', 'latin1'));
+    expect(() => new RegexList(p).loadAtStart()).toThrow(/latin1\.conf: not valid UTF-8 text/);
+    writeFileSync(p, '^ok\n');
+    utimesSync(p, 1000, 1000);
+    const l = new RegexList(p);
+    l.loadAtStart();
+    writeFileSync(p, Buffer.from('caf\xe9\n', 'latin1'));
+    utimesSync(p, 2000, 2000);
+    expect(l.reload()).toBe(false);
+    expect(l.matches('ok')).toBe(true);
+  });
+
   test('watch() picks up a list created after start', async () => {
     const p = join(dir, 'late.conf');
     const l = new RegexList(p);
