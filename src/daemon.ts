@@ -410,6 +410,7 @@ export async function startDaemon(settings: Settings, options: { ephemeralPorts?
       ports.protobuf = (await listening('PROTOBUF_RECEIVER', () => group.listenProtobuf({ interface: protobufInterface, port: bindPort(protobufPort) }))).port;
     }
   } catch (err) {
+    lists?.stop();
     await group.close();
     await carbonlink?.stop();
     await writer?.stop();
