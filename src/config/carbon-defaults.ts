@@ -123,7 +123,7 @@ export const CARBON_TS_DEFAULTS = {
   /** Replay pace after a destination recovers, so it is not flooded. */
   RELAY_REPLAY_MAX_POINTS_PER_SECOND: 50000,
   /** Upper bound of the reconnect back-off, seconds. */
-  RELAY_RECONNECT_MAX_DELAY: 30,
+  RELAY_RECONNECT_MAX_DELAY: 5,
   /** Cache: series waiting for MAX_CREATES_PER_MINUTE tokens stay queued instead of being dropped. */
   CREATE_QUEUE_ENABLED: true,
   CREATE_QUEUE_MAX_SIZE: Infinity,

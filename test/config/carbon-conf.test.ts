@@ -45,7 +45,7 @@ describe('loadSettings', () => {
     expect(s.RELAY_SPILL_MAX_BYTES).toBe(1073741824);
     expect(s.RELAY_SPILL_SEGMENT_BYTES).toBe(16777216);
     expect(s.RELAY_REPLAY_MAX_POINTS_PER_SECOND).toBe(50000);
-    expect(s.RELAY_RECONNECT_MAX_DELAY).toBe(30);
+    expect(s.RELAY_RECONNECT_MAX_DELAY).toBe(5); // carbon's CarbonClientFactory.maxDelay
     expect(s.CREATE_QUEUE_ENABLED).toBe(true);
     expect(s.CREATE_QUEUE_MAX_SIZE).toBe(Infinity);
     expect(s.WHISPER_MAX_OPEN_FILES).toBe(0);
