@@ -12,6 +12,7 @@ import { CarbonLinkServer } from './carbonlink/carbonlink-server.js';
 import type { PidFile } from './daemon/pidfile.js';
 import { checkCanBecome, dropPrivileges, lookupAccount } from './daemon/user.js';
 import { stats } from './instrumentation/counters.js';
+import { AGGREGATOR_COUNTERS } from './pipeline/aggregate/buffers.js';
 import { metricKindFor, SelfMetrics } from './instrumentation/self-metrics.js';
 import { configureLogging, flushLogs, getLogger } from './logging.js';
 import { createAggregateNameResolver } from './pipeline/aggregate/name-resolver.js';
@@ -326,6 +327,13 @@ export async function startDaemon(settings: Settings, options: { ephemeralPorts?
       { forward: sink, generated },
     );
     pipelineEntry = aggregator.input;
+    // carbon records allocatedBuffers, bufferedDatapoints and aggregateDatapointsSent every
+    // interval, also when no point came in (0 when nothing was sent).
+    const stages = aggregator;
+    samplers.push(() => {
+      stages.buffers.publishGauges();
+      stats.increment(AGGREGATOR_COUNTERS.sent, 0);
+    });
   }
 
   const lists = watchLists(s);
