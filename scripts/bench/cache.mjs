@@ -229,8 +229,9 @@ async function main() {
   else console.error(`kept ${benchRoot}`);
   console.log('\n## Daemons\n');
   console.log('Kernel µs/new file: CPU cost of creating, writing and closing one file of a bench Whisper file\'s size');
-  console.log('(3,928 bytes), measured just before and just after the run (the lower is shown). Every new series costs both daemons at least this;');
-  console.log('it varies from run to run on a VM (20-45 µs on the 2-core VM this was written on).');
+  console.log('(3,928 bytes), measured just before and just after the run (the lower is shown). Every new series');
+  console.log('costs both daemons at least this: 17-21 µs on a new filesystem on the 2-core VM this was written on,');
+  console.log('60-200 µs on its own filesystem after millions of files had been removed from it.');
   const onFresh = rows.filter((r) => r.freshFs).length;
   console.log(
     onFresh === rows.length
