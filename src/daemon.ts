@@ -89,6 +89,12 @@ interface ListFilters {
   isWhitelisted?: (name: string) => boolean;
 }
 
+/** A ConfigError at the carbon.conf line of the first of `keys` the file sets (else the file itself). */
+function configErrorAt(s: Settings, keys: readonly string[], reason: string): ConfigError {
+  const src = keys.map((k) => s.sources.get(k)).find((x) => x !== undefined);
+  return new ConfigError(src?.file ?? s.configPath, src?.line ?? null, reason);
+}
+
 /**
  * Runs `f`; an error it throws about option `key` becomes a ConfigError at the carbon.conf line that
  * set it (a ConfigError keeps its reason, anything else its message).
@@ -97,10 +103,7 @@ function atLine<T>(s: Settings, key: string, f: () => T): T {
   try {
     return f();
   } catch (err) {
-    const src = s.sources.get(key);
-    if (!src) throw err;
-    const reason = err instanceof ConfigError ? err.reason : `${key}: ${(err as Error).message}`;
-    throw new ConfigError(src.file, src.line, reason);
+    throw configErrorAt(s, [key], err instanceof ConfigError ? err.reason : `${key}: ${(err as Error).message}`);
   }
 }
 
@@ -382,10 +385,9 @@ export async function startDaemon(settings: Settings, options: { ephemeralPorts?
       if (err instanceof ConfigError) throw err;
       const e = err as NodeJS.ErrnoException;
       const addressProblem = e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN' || e.code === 'EADDRNOTAVAIL';
-      const key = `${prefix}_${addressProblem ? 'INTERFACE' : 'PORT'}`;
-      const src = s.sources.get(key) ?? s.sources.get(`${prefix}_${addressProblem ? 'PORT' : 'INTERFACE'}`);
-      const iface = String(s.raw.get(`${prefix}_INTERFACE`));
-      throw new ConfigError(src?.file ?? s.configPath, src?.line ?? null, `${key}: cannot listen on ${iface}:${String(s.raw.get(`${prefix}_PORT`))}: ${e.message}`);
+      const [iface, port] = [`${prefix}_INTERFACE`, `${prefix}_PORT`];
+      const keys = addressProblem ? [iface, port] : [port, iface];
+      throw configErrorAt(s, keys, `${keys[0]}: cannot listen on ${String(s.raw.get(iface))}:${String(s.raw.get(port))}: ${e.message}`);
     }
   };
   try {

@@ -222,7 +222,11 @@ export function cpuSeconds(pid) {
 
 /** User and system (kernel) CPU of a process and all its threads, seconds. */
 export function cpuSplit(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return statCpu(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+}
+
+/** utime and stime of a /proc/<pid>[/task/<tid>]/stat line, seconds. */
+function statCpu(stat) {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // fields[0] is field 3 (state); utime = field 14, stime = field 15.
   return { user: Number(fields[11]) / CLOCK_TICKS, system: Number(fields[12]) / CLOCK_TICKS };
@@ -235,9 +239,8 @@ export function threadCpu(pid) {
     try {
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const [, runqueueNs] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
-      out.set(tid, { comm, user: Number(f[11]) / CLOCK_TICKS, system: Number(f[12]) / CLOCK_TICKS, waited: runqueueNs / 1e9 });
+      out.set(tid, { comm, ...statCpu(stat), waited: runqueueNs / 1e9 });
     } catch {
       // the thread ended meanwhile
     }

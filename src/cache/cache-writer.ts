@@ -479,9 +479,7 @@ export class CacheWriter {
       this.updateBucket?.drain(metrics);
       for (let k = 0; k < n; k++) {
         const { buf, creates } = parts[k];
-        if (buf.metrics === 0) continue;
-        const withCreates = creates !== null && creates.items.length > 0;
-        this.postWrite(this.threads[k], buf, withCreates ? creates.items : undefined, withCreates ? creates.index : undefined);
+        if (buf.metrics > 0) this.postWrite(this.threads[k], buf, creates);
       }
     }
     return passEnded;
@@ -503,9 +501,11 @@ export class CacheWriter {
     return this.createQueue.get(name) ?? this.readyCreates.get(name) ?? this.waitingForSpace.get(name);
   }
 
-  private postWrite(thread: WriterThread, buf: DrainBuffer, creates: CreateItem[] | undefined, createIndex: Int32Array | undefined): void {
-    if (creates && createIndex) this.post(thread, { type: 'write', id: this.nextId++, batch: buf.toMessage(), creates, createIndex });
-    else this.post(thread, { type: 'write', id: this.nextId++, batch: buf.toMessage() });
+  /** A write message; with `creates` (some of its metrics new), their create items and index go along. */
+  private postWrite(thread: WriterThread, buf: DrainBuffer, creates: CreateTable | null): void {
+    if (creates && creates.items.length > 0) {
+      this.post(thread, { type: 'write', id: this.nextId++, batch: buf.toMessage(), creates: creates.items, createIndex: creates.index });
+    } else this.post(thread, { type: 'write', id: this.nextId++, batch: buf.toMessage() });
   }
 
   /** Sends queued creates that have tokens, each to the thread owning the series; true if it sent something. */

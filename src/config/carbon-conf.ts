@@ -25,7 +25,6 @@
  * carbon would keep a value it cannot use (a port that is not a number) and fail later, carbon-ts
  * fails at load with a ConfigError naming the file, the line and the key.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
@@ -40,6 +39,7 @@ import {
   RELAY_METHODS,
 } from './carbon-defaults.js';
 import { ConfigError } from './config-error.js';
+import { getpwnam } from './passwd.js';
 import { PyConfigParser } from './py-configparser.js';
 import { pyBoolean, pyFloat, pyInt } from './python-values.js';
 
@@ -134,13 +134,7 @@ function expandUser(p: string, env: NodeJS.ProcessEnv): string {
   if (!p.startsWith('~')) return p;
   // `~name/...`: that account's home, as Python's expanduser finds it (unknown name: unchanged).
   const slash = p.indexOf('/');
-  const name = p.slice(1, slash < 0 ? undefined : slash);
-  let home: string | undefined;
-  try {
-    home = execFileSync('getent', ['passwd', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split(':')[5];
-  } catch {
-    return p;
-  }
+  const home = getpwnam(p.slice(1, slash < 0 ? undefined : slash))?.home;
   if (home === undefined) return p;
   return (home.replace(/\/+$/, '') || '/') + (slash < 0 ? '' : p.slice(slash));
 }

@@ -17,10 +17,10 @@ import { getLogger } from '../logging.js';
 import { compilePythonRegex } from '../regex/python-regex.js';
 import { PythonRegexError } from '../regex/python-regex-error.js';
 import { ConfigError } from './config-error.js';
+import { decodeConfigFile } from './py-configparser.js';
 import { pyStrip } from './python-values.js';
 
 const log = getLogger('config');
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export interface RegexListEntry {
   readonly pattern: string;
@@ -98,13 +98,13 @@ export class RegexList {
     try {
       mtimeMs = statSync(this.path).mtimeMs;
       if (mtimeMs <= this.lastReadMtimeMs && !force) return false;
-      text = strictUtf8.decode(readFileSync(this.path));
+      text = decodeConfigFile(this.path, readFileSync(this.path));
     } catch (e) {
-      if (e instanceof TypeError) {
-        // Python reads the list as UTF-8 text and stops at the first invalid byte.
+      if (e instanceof ConfigError) {
+        // Not UTF-8: Python stops reading the list there.
         this.lastReadMtimeMs = mtimeMs!;
-        if (atStart) throw new ConfigError(this.path, null, 'not valid UTF-8 text');
-        log.error(`${this.path} is not valid UTF-8 text; keeping the list read before`);
+        if (atStart) throw e;
+        log.error(`${e.message}; keeping the list read before`);
         return false;
       }
       log.error(`Failed to read ${this.path}: ${(e as Error).message}`);

@@ -18,6 +18,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from './config-error.js';
 import { pyIsSpace, pyStrip } from './python-values.js';
+import { pyUtf8 } from '../protocol/python-text.js';
 
 export interface IniOption {
   /** Lower-cased key (ConfigParser's optionxform). */
@@ -39,16 +40,24 @@ const MAX_INTERPOLATION_DEPTH = 10;
 const SECTION_RE = /^\[(.+)\]/u;
 const OPTION_RE = /^(.*?)[\s\x1c-\x1f\x85]*(=|:)[\s\x1c-\x1f\x85]*(.*)$/su;
 
+/** A config file's text as Python reads it; not UTF-8: a ConfigError naming the first bad line. */
+export function decodeConfigFile(path: string, bytes: Buffer): string {
+  try {
+    return pyUtf8.decode(bytes);
+  } catch {
+    throw new ConfigError(path, firstInvalidUtf8Line(bytes), 'the file is not valid UTF-8 (Python refuses to read it too)');
+  }
+}
+
 /** 1-based line of the first byte sequence that is not UTF-8. */
 function firstInvalidUtf8Line(bytes: Buffer): number {
   let start = 0;
   let line = 1;
-  const decoder = new TextDecoder('utf-8', { fatal: true });
   for (;;) {
     const nl = bytes.indexOf(0x0a, start);
     const end = nl < 0 ? bytes.length : nl;
     try {
-      decoder.decode(bytes.subarray(start, end));
+      pyUtf8.decode(bytes.subarray(start, end));
     } catch {
       return line;
     }
@@ -73,14 +82,7 @@ export class PyConfigParser {
     } catch (e) {
       throw new ConfigError(path, null, `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
-    let text: string;
-    try {
-      text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-    } catch {
-      const bad = firstInvalidUtf8Line(bytes);
-      throw new ConfigError(path, bad, 'the file is not valid UTF-8 (Python refuses to read it too)');
-    }
-    return PyConfigParser.parse(text, path);
+    return PyConfigParser.parse(decodeConfigFile(path, bytes), path);
   }
 
   static parse(text: string, file: string): PyConfigParser {

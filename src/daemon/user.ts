@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync } from 'node:fs';
 import { ConfigError } from '../config/config-error.js';
+import { getpwnam } from '../config/passwd.js';
 
 export interface Account {
   name: string;
@@ -8,17 +8,11 @@ export interface Account {
   gid: number;
 }
 
-/** carbon's `pwd.getpwnam(USER)`, through getent so that NSS (LDAP, ...) accounts count too. */
+/** carbon's `pwd.getpwnam(USER)`. */
 export function lookupAccount(name: string, configPath: string): Account {
-  let line = '';
-  try {
-    line = execFileSync('getent', ['passwd', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    // getent exits 2 for an unknown name
-  }
-  const f = line.split(':');
-  if (f.length < 4 || !/^\d+$/.test(f[2]) || !/^\d+$/.test(f[3])) throw new ConfigError(configPath, null, `USER = ${name}: no such user`);
-  return { name, uid: Number(f[2]), gid: Number(f[3]) };
+  const entry = getpwnam(name);
+  if (entry === undefined) throw new ConfigError(configPath, null, `USER = ${name}: no such user`);
+  return { name, uid: entry.uid, gid: entry.gid };
 }
 
 /**

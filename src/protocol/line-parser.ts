@@ -9,7 +9,7 @@ import type { MetricBatch } from '../pipeline/batch.js';
 import { latin1 } from './bytes.js';
 import { ACCEPT_OK, ACCEPT_TIMESTAMP_NAN, type PointAcceptor } from './point-acceptor.js';
 import { parsePyFloat, parseSimpleFloatBytes } from './python-float.js';
-import { pySplit, pySplitLines } from './python-text.js';
+import { pyUtf8, pySplit, pySplitLines } from './python-text.js';
 import { receivedNames } from './received-names.js';
 
 /** Twisted LineOnlyReceiver.MAX_LENGTH. */
@@ -29,10 +29,6 @@ export type LineFeedStatus = typeof LINE_OK | typeof LINE_TOO_LONG | typeof LINE
 
 /** Called with the decoded text of a line carbon would log as invalid and skip. */
 export type InvalidLineHandler = (line: string) => void;
-
-// Python's 'utf-8' codec keeps a leading BOM (U+FEFF) as a character; TextDecoder drops it unless told not to.
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
 
 /** Parses one decoded line as carbon does; `undefined` = ValueError (logged, skipped). */
 export function parseLineText(line: string): [name: string, value: number, timestamp: number] | undefined {
@@ -194,7 +190,7 @@ export class LineStreamParser {
   private parseLineSlow(buf: Buffer, start: number, end: number, out: MetricBatch): LineFeedStatus {
     let text: string;
     try {
-      text = utf8.decode(buf.subarray(start, end));
+      text = pyUtf8.decode(buf.subarray(start, end));
     } catch {
       return LINE_BAD_UTF8;
     }
@@ -232,7 +228,7 @@ export function parseDatagram(
 ): DatagramStatus {
   let text: string;
   try {
-    text = utf8.decode(datagram.length > maxLength ? datagram.subarray(0, maxLength) : datagram);
+    text = pyUtf8.decode(datagram.length > maxLength ? datagram.subarray(0, maxLength) : datagram);
   } catch {
     return DATAGRAM_BAD_UTF8;
   }

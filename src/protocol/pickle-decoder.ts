@@ -14,13 +14,11 @@ import { PickleDecodeError, UnsafePickleError } from './errors.js';
 import { latin1 } from './bytes.js';
 import { parsePyFloat } from './python-float.js';
 import { firstUnhashable, PyByteArray, type PyDict, PySet, PyTuple, type PyValue, pyTypeName } from './pickle-values.js';
+import { pyUtf8 } from './python-text.js';
 
 const HIGHEST_PROTOCOL = 5;
 /** Python's sys.int_info.default_max_str_digits. */
 const MAX_INT_DIGITS = 4300;
-
-// Python's 'utf-8' codec keeps a leading BOM (U+FEFF) as a character; TextDecoder drops it unless told not to.
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function unpicklingError(message: string): PickleDecodeError {
   return new PickleDecodeError('UnpicklingError', message);
@@ -146,7 +144,7 @@ function rawUnicodeEscapeDecode(body: Uint8Array): string {
 /** Text of a Python 2 byte string (STRING/BINSTRING/SHORT_BINSTRING), which carbon decodes as UTF-8. */
 function decodeUtf8(bytes: Uint8Array): string {
   try {
-    return utf8.decode(bytes);
+    return pyUtf8.decode(bytes);
   } catch {
     throw new PickleDecodeError('UnicodeDecodeError', "'utf-8' codec can't decode bytes: invalid UTF-8");
   }
@@ -180,7 +178,7 @@ function decodeUnicodeBody(bytes: Uint8Array): string {
   for (let i = 0; i < bytes.length; i++) {
     if (bytes[i] >= 0x80) {
       try {
-        return utf8.decode(bytes);
+        return pyUtf8.decode(bytes);
       } catch {
         return decodeSurrogatePass(bytes);
       }

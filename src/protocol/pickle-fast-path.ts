@@ -11,9 +11,7 @@ import { latin1 } from './bytes.js';
 import { ACCEPT_OK, type PointAcceptor } from './point-acceptor.js';
 import { PICKLE_POINTS_DROP_CONNECTION, PICKLE_POINTS_OK, type PicklePointsResult } from './pickle-points.js';
 import { receivedNames } from './received-names.js';
-
-// Python's 'utf-8' codec keeps a leading BOM (U+FEFF) as a character; TextDecoder drops it unless told not to.
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+import { pyUtf8 } from './python-text.js';
 
 /**
  * Scratch space reused across frames (the receivers are synchronous). `names` keeps the strings of
@@ -108,7 +106,7 @@ export function extractStandardPickleFrame(frame: Uint8Array, acceptor: PointAcc
       name = slot < 0 ? latin1(frame, start, start + len) : receivedNames.nameAt(slot);
     } else {
       try {
-        name = utf8.decode(frame.subarray(start, start + len));
+        name = pyUtf8.decode(frame.subarray(start, start + len));
       } catch {
         return false;
       }

@@ -14,9 +14,7 @@
 import type { MetricBatch } from '../pipeline/batch.js';
 import { ProtobufDecodeError } from './errors.js';
 import { ACCEPT_OK, type AcceptStatus, type PointAcceptor } from './point-acceptor.js';
-
-// Python's 'utf-8' codec keeps a leading BOM (U+FEFF) as a character; TextDecoder drops it unless told not to.
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+import { pyUtf8 } from './python-text.js';
 
 const WIRE_VARINT = 0;
 const WIRE_FIXED64 = 1;
@@ -141,7 +139,7 @@ function decodeMetric(r: Reader): MetricSpan {
     if (field === 1 && wire === WIRE_LEN) {
       const n = r.length();
       try {
-        name = utf8.decode(r.buf.subarray(r.pos, r.pos + n));
+        name = pyUtf8.decode(r.buf.subarray(r.pos, r.pos + n));
       } catch {
         r.fail('metric name is not valid UTF-8');
       }

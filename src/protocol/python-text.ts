@@ -4,6 +4,12 @@
  * (carbon logs bad lines through `repr(line)[1:-1]`).
  */
 
+/**
+ * Python's `bytes.decode('utf-8')`: strict (invalid bytes throw a TypeError) and a leading byte
+ * order mark kept as a character, which TextDecoder drops unless told not to.
+ */
+export const pyUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /** Py_UNICODE_ISSPACE: the characters `str.split()` with no argument and `str.strip()` remove. */
 export function isPyWhitespace(cp: number): boolean {
   if (cp <= 0x20) return cp === 0x20 || (cp >= 0x09 && cp <= 0x0d) || (cp >= 0x1c && cp <= 0x1f);

@@ -81,7 +81,7 @@ describe('white/blacklists', () => {
   test('a list that is not UTF-8: ConfigError at start, the list in use kept on a later edit (Python stops reading it)', () => {
     const p = join(dir, 'latin1.conf');
     writeFileSync(p, Buffer.from('caf\xe9\n', 'latin1'));
-    expect(() => new RegexList(p).loadAtStart()).toThrow(/latin1\.conf: not valid UTF-8 text/);
+    expect(() => new RegexList(p).loadAtStart()).toThrow(/latin1\.conf:1: the file is not valid UTF-8/);
     writeFileSync(p, '^ok\n');
     utimesSync(p, 1000, 1000);
     const l = new RegexList(p);
